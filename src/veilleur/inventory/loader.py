@@ -1,0 +1,555 @@
+"""Reading and validating inventory files.
+
+Every problem is collected, not only the first, so that one run of
+``veilleur inventory`` shows a person everything to fix. A problem names the file, the
+line and the path inside the file (``platforms[0].environments[1].hosts[2].vcpu``).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Iterable, Mapping
+from pathlib import Path as FsPath
+from typing import Any
+
+import pydantic
+
+from veilleur.inventory.model import (
+    CheckSpec,
+    Environment,
+    Host,
+    Inventory,
+    InventoryError,
+    Platform,
+    Problem,
+)
+from veilleur.inventory.yamlfile import Path, YamlSyntaxError, format_path, load_with_lines
+from veilleur.probes.kinds import KINDS
+
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+DURATION_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
+ENVIRONMENT_KINDS = ("DEV", "QA", "PROD")
+TOP_LEVEL_KEYS = {"platforms"}
+STATED_KEYS = ("vms", "ram_gb", "vcpu", "disk_gb")
+
+# Applied when neither the check nor its environment's check_defaults says otherwise.
+CHECK_DEFAULTS: dict[str, Any] = {
+    "interval": 60.0,
+    "timeout": 10.0,
+    "failures": 3,
+    "successes": 2,
+}
+MIN_INTERVAL, MAX_INTERVAL = 1.0, 86400.0
+CHECK_SETTINGS = ("interval", "timeout", "failures", "successes")
+
+
+def load_inventory(directory: str | FsPath) -> Inventory:
+    """Read every ``*.yaml``/``*.yml`` file of `directory` into one inventory."""
+    folder = FsPath(directory)
+    if not folder.is_dir():
+        raise InventoryError(
+            [Problem(str(folder), "", "not a directory (expected inventory YAML files)")]
+        )
+    files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+    if not files:
+        raise InventoryError(
+            [Problem(str(folder), "", "no *.yaml file in this directory")]
+        )
+    sources = []
+    for file in files:
+        try:
+            sources.append((str(file), file.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InventoryError([Problem(str(file), "", f"cannot read: {exc}")]) from exc
+    return load_sources(sources, source=str(folder))
+
+
+def load_sources(sources: Iterable[tuple[str, str]], source: str) -> Inventory:
+    """Build an inventory from (file name, YAML text) pairs."""
+    builder = _Builder()
+    for name, text in sources:
+        builder.read_file(name, text)
+    if builder.problems:
+        raise InventoryError(builder.problems)
+    return Inventory(
+        platforms=tuple(builder.platforms),
+        checks=tuple(builder.checks),
+        source=source,
+    )
+
+
+def parse_duration(value: Any) -> float | None:
+    """Seconds from 30, 2.5, "500ms", "30s", "5m", "1h"; None when unreadable."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        match = DURATION_PATTERN.match(value)
+        if match:
+            return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+    return None
+
+
+class _File:
+    """One file being read: its problems are located with its line map."""
+
+    def __init__(self, name: str, lines: dict[Path, int], problems: list[Problem]):
+        self.name = name
+        self.lines = lines
+        self.problems = problems
+
+    def problem(self, path: Path, message: str) -> None:
+        line = None
+        probe = path
+        while probe and line is None:
+            line = self.lines.get(probe)
+            probe = probe[:-1]
+        self.problems.append(Problem(self.name, format_path(path), message, line))
+
+    def mapping(self, value: Any, path: Path) -> Mapping[str, Any] | None:
+        if not isinstance(value, Mapping):
+            self.problem(path, f"expected a mapping, got {_kind_of(value)}")
+            return None
+        return value
+
+    def sequence(self, value: Any, path: Path) -> list[Any]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem(path, f"expected a list, got {_kind_of(value)}")
+            return []
+        return value
+
+    def identifier(self, entry: Mapping[str, Any], path: Path) -> str | None:
+        value = entry.get("id")
+        if value is None:
+            self.problem(path, "missing field 'id'")
+            return None
+        if not isinstance(value, str | int) or not ID_PATTERN.match(str(value)):
+            self.problem(
+                (*path, "id"),
+                f"invalid id {value!r}: use letters, digits, '.', '_' or '-'",
+            )
+            return None
+        return str(value)
+
+    def unknown_keys(
+        self, entry: Mapping[str, Any], allowed: Iterable[str], path: Path
+    ) -> None:
+        allowed = set(allowed)
+        for key in entry:
+            if key not in allowed:
+                self.problem(
+                    (*path, str(key)),
+                    f"unknown field {key!r} (expected one of: "
+                    f"{', '.join(sorted(allowed))})",
+                )
+
+    def number(
+        self,
+        entry: Mapping[str, Any],
+        key: str,
+        path: Path,
+        *,
+        integer: bool = False,
+        minimum: float = 0,
+        required: bool = True,
+        default: float | None = None,
+    ) -> Any:
+        value = entry.get(key, default)
+        if value is None:
+            if required:
+                self.problem(path, f"missing field {key!r}")
+            return None
+        kinds: tuple[type, ...] = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            expected = "a whole number" if integer else "a number"
+            self.problem((*path, key), f"expected {expected}, got {value!r}")
+            return None
+        if value < minimum:
+            self.problem((*path, key), f"must be at least {minimum:g}, got {value!r}")
+            return None
+        return value
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.platforms: list[Platform] = []
+        self.checks: list[CheckSpec] = []
+        self._platform_files: dict[str, str] = {}
+        self._check_ids: set[str] = set()
+
+    def read_file(self, name: str, text: str) -> None:
+        try:
+            data, lines, duplicates = load_with_lines(text)
+        except YamlSyntaxError as exc:
+            self.problems.append(Problem(name, "", str(exc), exc.line))
+            return
+        f = _File(name, lines, self.problems)
+        for path, _line in duplicates:
+            f.problem(path, "duplicate key (the first value would be silently lost)")
+        if data is None:
+            return  # an empty file is allowed: a placeholder for later
+        top = f.mapping(data, ())
+        if top is None:
+            return
+        f.unknown_keys(top, TOP_LEVEL_KEYS, ())
+        for index, raw in enumerate(f.sequence(top.get("platforms"), ("platforms",))):
+            platform = self._platform(f, raw, ("platforms", index))
+            if platform is not None:
+                self.platforms.append(platform)
+
+    def _platform(self, f: _File, raw: Any, path: Path) -> Platform | None:
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(entry, {"id", "name", "environments"}, path)
+        pid = f.identifier(entry, path)
+        if pid is None:
+            return None
+        if pid in self._platform_files:
+            f.problem(
+                (*path, "id"),
+                f"duplicate platform id {pid!r} "
+                f"(already defined in {self._platform_files[pid]})",
+            )
+            return None
+        self._platform_files[pid] = f.name
+
+        environments = []
+        seen: set[str] = set()
+        raw_envs = f.sequence(entry.get("environments"), (*path, "environments"))
+        for index, raw_env in enumerate(raw_envs):
+            env_path = (*path, "environments", index)
+            env = self._environment(f, pid, raw_env, env_path)
+            if env is None:
+                continue
+            if env.id in seen:
+                f.problem((*env_path, "id"), f"duplicate environment id {env.id!r}")
+                continue
+            seen.add(env.id)
+            environments.append(env)
+        return Platform(pid, str(entry.get("name", pid)), tuple(environments))
+
+    def _environment(
+        self, f: _File, platform: str, raw: Any, path: Path
+    ) -> Environment | None:
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(
+            entry, {"id", "name", "kind", "stated", "check_defaults", "hosts"}, path
+        )
+        eid = f.identifier(entry, path)
+        if eid is None:
+            return None
+        kind = str(entry.get("kind", eid)).upper()
+        if kind not in ENVIRONMENT_KINDS:
+            f.problem(
+                (*path, "kind"),
+                f"unknown environment kind {entry.get('kind', eid)!r} "
+                f"(expected one of: {', '.join(ENVIRONMENT_KINDS)})",
+            )
+        stated = self._stated(f, entry.get("stated"), (*path, "stated"))
+        defaults = self._check_defaults(f, entry.get("check_defaults"), path)
+
+        hosts: list[Host] = []
+        host_names: set[str] = set()
+        for index, raw_host in enumerate(f.sequence(entry.get("hosts"), (*path, "hosts"))):
+            host_path = (*path, "hosts", index)
+            for host, checks in self._hosts(f, raw_host, host_path):
+                if host.name in host_names:
+                    f.problem(host_path, f"duplicate host name {host.name!r}")
+                    continue
+                host_names.add(host.name)
+                hosts.append(host)
+                for raw_check, check_path in checks:
+                    self._checks(f, platform, eid, host, raw_check, check_path, defaults)
+        return Environment(eid, kind, str(entry.get("name", eid)), tuple(hosts), stated)
+
+    def _stated(self, f: _File, raw: Any, path: Path) -> dict[str, float] | None:
+        if raw is None:
+            return None
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(entry, STATED_KEYS, path)
+        stated = {}
+        for key in STATED_KEYS:
+            value = f.number(entry, key, path, required=False)
+            if value is not None:
+                stated[key] = value
+        return stated
+
+    def _check_defaults(self, f: _File, raw: Any, env_path: Path) -> dict[str, Any]:
+        defaults = dict(CHECK_DEFAULTS)
+        if raw is None:
+            return defaults
+        path = (*env_path, "check_defaults")
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return defaults
+        f.unknown_keys(entry, CHECK_SETTINGS, path)
+        defaults.update({k: v for k, v in entry.items() if k in CHECK_SETTINGS})
+        return defaults
+
+    def _hosts(
+        self, f: _File, raw: Any, path: Path
+    ) -> list[tuple[Host, list[tuple[Any, Path]]]]:
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return []
+        f.unknown_keys(
+            entry,
+            {"id", "role", "count", "name", "address", "vcpu", "ram_gb", "disk_gb",
+             "datacenter", "checks"},
+            path,
+        )
+        hid = f.identifier(entry, path)
+        count = f.number(entry, "count", path, integer=True, minimum=1, default=1)
+        vcpu = f.number(entry, "vcpu", path, integer=True, minimum=1)
+        ram = f.number(entry, "ram_gb", path, minimum=0)
+        disks = self._disks(f, entry, path)
+        if None in (hid, count, vcpu, ram, disks):
+            return []
+        name_template = str(entry.get("name", "{id}-{n:03d}" if count > 1 else "{id}"))
+        address_template = entry.get("address")
+        datacenter = entry.get("datacenter")
+        raw_checks = f.sequence(entry.get("checks"), (*path, "checks"))
+        checks = [(c, (*path, "checks", i)) for i, c in enumerate(raw_checks)]
+
+        hosts = []
+        for n in range(1, count + 1):
+            values = {"id": hid, "n": n}
+            name = _expand(f, name_template, values, (*path, "name"))
+            if name is None:
+                return []
+            address = name
+            if address_template is not None:
+                address = _expand(
+                    f, str(address_template), {**values, "name": name}, (*path, "address")
+                )
+                if address is None:
+                    return []
+            hosts.append(
+                (
+                    Host(
+                        name=name,
+                        role=str(entry.get("role", hid)),
+                        address=address,
+                        vcpu=vcpu,
+                        ram_gb=ram,
+                        disks_gb=disks,
+                        datacenter=None if datacenter is None else str(datacenter),
+                    ),
+                    checks,
+                )
+            )
+        return hosts
+
+    def _disks(
+        self, f: _File, entry: Mapping[str, Any], path: Path
+    ) -> tuple[float, ...] | None:
+        raw = entry.get("disk_gb")
+        if raw is None:
+            f.problem(path, "missing field 'disk_gb'")
+            return None
+        values = raw if isinstance(raw, list) else [raw]
+        if not values or not all(
+            isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+            for v in values
+        ):
+            f.problem(
+                (*path, "disk_gb"),
+                f"expected a size in GB or a list of sizes (system disk first), "
+                f"got {raw!r}",
+            )
+            return None
+        return tuple(values)
+
+    def _checks(
+        self,
+        f: _File,
+        platform: str,
+        environment: str,
+        host: Host,
+        raw: Any,
+        path: Path,
+        defaults: Mapping[str, Any],
+    ) -> None:
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return
+        cid = f.identifier(entry, path)
+        kind_name = entry.get("kind")
+        if kind_name is None:
+            f.problem(path, "missing field 'kind'")
+            return
+        kind = KINDS.get(str(kind_name))
+        if kind is None:
+            f.problem(
+                (*path, "kind"),
+                f"unknown probe kind {kind_name!r} "
+                f"(expected one of: {', '.join(sorted(KINDS))})",
+            )
+            return
+        settings = self._check_settings(f, entry, path, defaults)
+        ports = self._ports(f, entry.get("ports"), (*path, "ports"))
+        if cid is None or settings is None or ports is None:
+            return
+
+        params_fields = kind.params.model_fields
+        if "ports" in entry and "port" not in params_fields:
+            f.problem((*path, "ports"), f"a {kind.name} check has no port to range over")
+            return
+        raw_params = {
+            k: v
+            for k, v in entry.items()
+            if k not in ("id", "kind", "ports", *CHECK_SETTINGS)
+        }
+        values = {"address": host.address, "name": host.name}
+        for port in ports:
+            params = dict(raw_params)
+            if "host" in params_fields and "host" not in params:
+                params["host"] = host.address
+            if port is not None:
+                params["port"] = port
+            expanded = _expand_params(f, params, {**values, "port": port}, path)
+            if expanded is None:
+                return
+            try:
+                model = kind.params.model_validate(expanded)
+            except pydantic.ValidationError as exc:
+                for error in exc.errors():
+                    loc = tuple(str(p) for p in error["loc"])
+                    f.problem((*path, *loc), _pydantic_message(error))
+                return
+            check_id = f"{platform}/{environment}/{host.name}/{cid}"
+            if port is not None:
+                check_id += f":{port}"
+            if check_id in self._check_ids:
+                f.problem((*path, "id"), f"duplicate check id {check_id!r}")
+                return
+            self._check_ids.add(check_id)
+            self.checks.append(
+                CheckSpec(
+                    id=check_id,
+                    platform=platform,
+                    environment=environment,
+                    host=host.name,
+                    name=cid,
+                    kind=kind.name,
+                    params=model,
+                    target=kind.describe(model),
+                    **settings,
+                )
+            )
+
+    def _check_settings(
+        self,
+        f: _File,
+        entry: Mapping[str, Any],
+        path: Path,
+        defaults: Mapping[str, Any],
+    ) -> dict[str, Any] | None:
+        merged = {key: entry.get(key, defaults[key]) for key in CHECK_SETTINGS}
+        ok = True
+        for key in ("interval", "timeout"):
+            seconds = parse_duration(merged[key])
+            if seconds is None or seconds <= 0:
+                f.problem(
+                    (*path, key),
+                    f"bad {key} {merged[key]!r}: write a duration such as 30s, 5m or 1h",
+                )
+                ok = False
+            merged[key] = seconds
+        if ok and not MIN_INTERVAL <= merged["interval"] <= MAX_INTERVAL:
+            f.problem(
+                (*path, "interval"),
+                f"bad interval {entry.get('interval', merged['interval'])!r}: "
+                "must be between 1s and 24h",
+            )
+            ok = False
+        if ok and merged["timeout"] > merged["interval"]:
+            f.problem(
+                (*path, "timeout"),
+                f"timeout ({merged['timeout']:g} s) is longer than the interval "
+                f"({merged['interval']:g} s)",
+            )
+            ok = False
+        for key in ("failures", "successes"):
+            value = merged[key]
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                f.problem((*path, key), f"expected a whole number from 1, got {value!r}")
+                ok = False
+        return merged if ok else None
+
+    def _ports(self, f: _File, raw: Any, path: Path) -> list[int | None] | None:
+        """A ``ports:`` range ("5001-5050") or list; [None] when absent."""
+        if raw is None:
+            return [None]
+        items = raw if isinstance(raw, list) else [raw]
+        ports: list[int | None] = []
+        for item in items:
+            text = str(item).strip()
+            match = re.fullmatch(r"(\d+)\s*-\s*(\d+)|(\d+)", text)
+            if not match:
+                f.problem(path, f"bad port range {item!r}: write 5001-5050 or 5432")
+                return None
+            low = int(match.group(1) or match.group(3))
+            high = int(match.group(2) or match.group(3))
+            if not 1 <= low <= high <= 65535:
+                f.problem(path, f"bad port range {item!r}: ports go from 1 to 65535")
+                return None
+            ports.extend(range(low, high + 1))
+        if len(set(ports)) != len(ports):
+            f.problem(path, "a port appears twice")
+            return None
+        return ports
+
+
+def _expand(f: _File, template: str, values: Mapping[str, Any], path: Path) -> str | None:
+    try:
+        return string.Formatter().vformat(template, (), dict(values))
+    except (KeyError, IndexError, ValueError) as exc:
+        f.problem(
+            path,
+            f"bad template {template!r} ({exc}); usable names: "
+            f"{', '.join('{' + k + '}' for k in values)}",
+        )
+        return None
+
+
+def _expand_params(
+    f: _File, params: Mapping[str, Any], values: Mapping[str, Any], path: Path
+) -> dict[str, Any] | None:
+    expanded = {}
+    for key, value in params.items():
+        if isinstance(value, str) and "{" in value:
+            text = _expand(f, value, values, (*path, key))
+            if text is None:
+                return None
+            expanded[key] = text
+        else:
+            expanded[key] = value
+    return expanded
+
+
+def _pydantic_message(error: Mapping[str, Any]) -> str:
+    if error["type"] == "missing":
+        return "missing field"
+    if error["type"] == "extra_forbidden":
+        return "unknown field for this probe kind"
+    return f"{error['msg']} (got {error.get('input')!r})"
+
+
+def _kind_of(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text"}.get(
+        type(value), type(value).__name__
+    )

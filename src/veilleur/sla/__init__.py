@@ -1,0 +1,1 @@
+"""Availability computed from state intervals."""

@@ -1,0 +1,150 @@
+"""The tables. Instants are stored as UTC; see `UTCDateTime`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, whatever the engine keeps.
+
+    SQLite has no time zone type: it gets naive UTC. A naive value handed in is a
+    programming error, refused here rather than guessed.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CheckRow(Base):
+    """A check as last configured, with its current state and last probe."""
+
+    __tablename__ = "checks"
+
+    id: Mapped[str] = mapped_column(String(400), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(100), index=True)
+    environment: Mapped[str] = mapped_column(String(100))
+    host: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))
+    target: Mapped[str] = mapped_column(String(500))
+    interval_s: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Set when the check left the inventory; its history is kept.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    state: Mapped[str] = mapped_column(String(10), default="unknown")
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_probe_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_ok: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    last_latency_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    last_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_warning: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class StateChangeRow(Base):
+    __tablename__ = "state_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[str] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"))
+    # Where the probe ran from; one location ("local") today, several later.
+    location: Mapped[str] = mapped_column(String(50), default="local")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)  # when the new state began
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_state: Mapped[str] = mapped_column(String(10))
+    to_state: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_state_changes_check_at", "check_id", "at"),)
+
+
+class LatencyBucketRow(Base):
+    """Probe counts and latency of one check over one span (an hour), not per probe."""
+
+    __tablename__ = "latency_buckets"
+
+    check_id: Mapped[str] = mapped_column(
+        ForeignKey("checks.id", ondelete="CASCADE"), primary_key=True
+    )
+    location: Mapped[str] = mapped_column(String(50), primary_key=True)
+    start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    span_s: Mapped[int] = mapped_column(Integer)
+    probes: Mapped[int] = mapped_column(Integer)
+    failures: Mapped[int] = mapped_column(Integer)
+    # Sum, min and max over the probes that got an answer (milliseconds).
+    answered: Mapped[int] = mapped_column(Integer)
+    latency_sum_ms: Mapped[float] = mapped_column(Float)
+    latency_min_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+    latency_max_ms: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    check_id: Mapped[str] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(20))  # open, resolved
+    title: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # first failed probe
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # confirmed: clocks start
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        # Never two open incidents for one check, whatever the code path.
+        Index(
+            "ux_incidents_one_open_per_check",
+            "check_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_incidents_status_opened", "status", "opened_at"),
+    )
+
+
+class IncidentEventRow(Base):
+    """One line of an incident's timeline."""
+
+    __tablename__ = "incident_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    kind: Mapped[str] = mapped_column(String(30))  # opened, state, note, resolved
+    message: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(200), default="veilleur")
