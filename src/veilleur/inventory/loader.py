@@ -24,7 +24,12 @@ from veilleur.inventory.model import (
     Platform,
     Problem,
 )
-from veilleur.inventory.yamlfile import Path, YamlSyntaxError, format_path, load_with_lines
+from veilleur.inventory.yamlfile import (
+    Path,
+    YamlSyntaxError,
+    format_path,
+    load_with_lines,
+)
 from veilleur.probes.kinds import KINDS
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -50,7 +55,11 @@ def load_inventory(directory: str | FsPath) -> Inventory:
     folder = FsPath(directory)
     if not folder.is_dir():
         raise InventoryError(
-            [Problem(str(folder), "", "not a directory (expected inventory YAML files)")]
+            [
+                Problem(
+                    str(folder), "", "not a directory (expected inventory YAML files)"
+                )
+            ]
         )
     files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
     if not files:
@@ -62,7 +71,9 @@ def load_inventory(directory: str | FsPath) -> Inventory:
         try:
             sources.append((str(file), file.read_text(encoding="utf-8")))
         except (OSError, UnicodeDecodeError) as exc:
-            raise InventoryError([Problem(str(file), "", f"cannot read: {exc}")]) from exc
+            raise InventoryError(
+                [Problem(str(file), "", f"cannot read: {exc}")]
+            ) from exc
     return load_sources(sources, source=str(folder))
 
 
@@ -159,7 +170,7 @@ class _File:
         required: bool = True,
         default: float | None = None,
     ) -> Any:
-        value = entry.get(key, default)
+        value: Any = entry.get(key, default)
         if value is None:
             if required:
                 self.problem(path, f"missing field {key!r}")
@@ -169,7 +180,7 @@ class _File:
             expected = "a whole number" if integer else "a number"
             self.problem((*path, key), f"expected {expected}, got {value!r}")
             return None
-        if value < minimum:
+        if value < minimum:  # type: ignore[operator]
             self.problem((*path, key), f"must be at least {minimum:g}, got {value!r}")
             return None
         return value
@@ -259,7 +270,11 @@ class _Builder:
 
         hosts: list[Host] = []
         host_names: set[str] = set()
-        for index, raw_host in enumerate(f.sequence(entry.get("hosts"), (*path, "hosts"))):
+        # A mistake in a check of a counted entry is said once, not once per VM.
+        broken: set[Path] = set()
+        for index, raw_host in enumerate(
+            f.sequence(entry.get("hosts"), (*path, "hosts"))
+        ):
             host_path = (*path, "hosts", index)
             for host, checks in self._hosts(f, raw_host, host_path):
                 if host.name in host_names:
@@ -268,7 +283,12 @@ class _Builder:
                 host_names.add(host.name)
                 hosts.append(host)
                 for raw_check, check_path in checks:
-                    self._checks(f, platform, eid, host, raw_check, check_path, defaults)
+                    if check_path in broken:
+                        continue
+                    if not self._checks(
+                        f, platform, eid, host, raw_check, check_path, defaults
+                    ):
+                        broken.add(check_path)
         return Environment(eid, kind, str(entry.get("name", eid)), tuple(hosts), stated)
 
     def _stated(self, f: _File, raw: Any, path: Path) -> dict[str, float] | None:
@@ -294,8 +314,10 @@ class _Builder:
         if entry is None:
             return defaults
         f.unknown_keys(entry, CHECK_SETTINGS, path)
-        defaults.update({k: v for k, v in entry.items() if k in CHECK_SETTINGS})
-        return defaults
+        merged = {**defaults, **{k: v for k, v in entry.items() if k in CHECK_SETTINGS}}
+        if self._check_settings(f, entry, path, merged) is None:
+            return defaults  # said once here; the checks fall back to the defaults
+        return merged
 
     def _hosts(
         self, f: _File, raw: Any, path: Path
@@ -305,8 +327,18 @@ class _Builder:
             return []
         f.unknown_keys(
             entry,
-            {"id", "role", "count", "name", "address", "vcpu", "ram_gb", "disk_gb",
-             "datacenter", "checks"},
+            {
+                "id",
+                "role",
+                "count",
+                "name",
+                "address",
+                "vcpu",
+                "ram_gb",
+                "disk_gb",
+                "datacenter",
+                "checks",
+            },
             path,
         )
         hid = f.identifier(entry, path)
@@ -318,38 +350,51 @@ class _Builder:
             return []
         name_template = str(entry.get("name", "{id}-{n:03d}" if count > 1 else "{id}"))
         address_template = entry.get("address")
-        datacenter = entry.get("datacenter")
+        datacenters = self._datacenters(
+            f, entry.get("datacenter"), (*path, "datacenter")
+        )
         raw_checks = f.sequence(entry.get("checks"), (*path, "checks"))
         checks = [(c, (*path, "checks", i)) for i, c in enumerate(raw_checks)]
+        if datacenters is None or disks is None:
+            return []
 
         hosts = []
         for n in range(1, count + 1):
             values = {"id": hid, "n": n}
             name = _expand(f, name_template, values, (*path, "name"))
-            if name is None:
-                return []
             address = name
-            if address_template is not None:
+            if name is not None and address_template is not None:
                 address = _expand(
-                    f, str(address_template), {**values, "name": name}, (*path, "address")
+                    f,
+                    str(address_template),
+                    {**values, "name": name},
+                    (*path, "address"),
                 )
-                if address is None:
-                    return []
-            hosts.append(
-                (
-                    Host(
-                        name=name,
-                        role=str(entry.get("role", hid)),
-                        address=address,
-                        vcpu=vcpu,
-                        ram_gb=ram,
-                        disks_gb=disks,
-                        datacenter=None if datacenter is None else str(datacenter),
-                    ),
-                    checks,
-                )
+            if name is None or address is None:
+                return []
+            host = Host(
+                name=name,
+                role=str(entry.get("role", hid)),
+                address=address,
+                vcpu=vcpu,
+                ram_gb=ram,
+                disks_gb=disks,
+                datacenter=datacenters[(n - 1) % len(datacenters)],
             )
+            hosts.append((host, checks))
         return hosts
+
+    def _datacenters(self, f: _File, raw: Any, path: Path) -> list[str | None] | None:
+        """One datacenter, or a list used in turn by the VMs of a counted entry."""
+        if raw is None:
+            return [None]
+        values = raw if isinstance(raw, list) else [raw]
+        if not values or not all(isinstance(v, str) and v for v in values):
+            f.problem(
+                path, f"expected a datacenter name or a list of names, got {raw!r}"
+            )
+            return None
+        return list(values)
 
     def _disks(
         self, f: _File, entry: Mapping[str, Any], path: Path
@@ -380,15 +425,16 @@ class _Builder:
         raw: Any,
         path: Path,
         defaults: Mapping[str, Any],
-    ) -> None:
+    ) -> bool:
+        """Add the check(s) of one entry for `host`; False when the entry is wrong."""
         entry = f.mapping(raw, path)
         if entry is None:
-            return
+            return False
         cid = f.identifier(entry, path)
         kind_name = entry.get("kind")
         if kind_name is None:
             f.problem(path, "missing field 'kind'")
-            return
+            return False
         kind = KINDS.get(str(kind_name))
         if kind is None:
             f.problem(
@@ -396,16 +442,21 @@ class _Builder:
                 f"unknown probe kind {kind_name!r} "
                 f"(expected one of: {', '.join(sorted(KINDS))})",
             )
-            return
+            return False
         settings = self._check_settings(f, entry, path, defaults)
         ports = self._ports(f, entry.get("ports"), (*path, "ports"))
         if cid is None or settings is None or ports is None:
-            return
+            return False
 
         params_fields = kind.params.model_fields
         if "ports" in entry and "port" not in params_fields:
-            f.problem((*path, "ports"), f"a {kind.name} check has no port to range over")
-            return
+            f.problem(
+                (*path, "ports"), f"a {kind.name} check has no port to range over"
+            )
+            return False
+        if "ports" in entry and "port" in entry:
+            f.problem((*path, "ports"), "give either port or ports, not both")
+            return False
         raw_params = {
             k: v
             for k, v in entry.items()
@@ -418,22 +469,23 @@ class _Builder:
                 params["host"] = host.address
             if port is not None:
                 params["port"] = port
-            expanded = _expand_params(f, params, {**values, "port": port}, path)
+            names = values if port is None else {**values, "port": port}
+            expanded = _expand_params(f, params, names, path)
             if expanded is None:
-                return
+                return False
             try:
                 model = kind.params.model_validate(expanded)
             except pydantic.ValidationError as exc:
                 for error in exc.errors():
                     loc = tuple(str(p) for p in error["loc"])
                     f.problem((*path, *loc), _pydantic_message(error))
-                return
+                return False
             check_id = f"{platform}/{environment}/{host.name}/{cid}"
             if port is not None:
                 check_id += f":{port}"
             if check_id in self._check_ids:
                 f.problem((*path, "id"), f"duplicate check id {check_id!r}")
-                return
+                return False
             self._check_ids.add(check_id)
             self.checks.append(
                 CheckSpec(
@@ -448,6 +500,7 @@ class _Builder:
                     **settings,
                 )
             )
+        return True
 
     def _check_settings(
         self,
@@ -484,7 +537,9 @@ class _Builder:
         for key in ("failures", "successes"):
             value = merged[key]
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                f.problem((*path, key), f"expected a whole number from 1, got {value!r}")
+                f.problem(
+                    (*path, key), f"expected a whole number from 1, got {value!r}"
+                )
                 ok = False
         return merged if ok else None
 
@@ -512,7 +567,9 @@ class _Builder:
         return ports
 
 
-def _expand(f: _File, template: str, values: Mapping[str, Any], path: Path) -> str | None:
+def _expand(
+    f: _File, template: str, values: Mapping[str, Any], path: Path
+) -> str | None:
     try:
         return string.Formatter().vformat(template, (), dict(values))
     except (KeyError, IndexError, ValueError) as exc:
@@ -550,6 +607,5 @@ def _pydantic_message(error: Mapping[str, Any]) -> str:
 def _kind_of(value: Any) -> str:
     if value is None:
         return "nothing"
-    return {dict: "a mapping", list: "a list", str: "text"}.get(
-        type(value), type(value).__name__
-    )
+    names: dict[type, str] = {dict: "a mapping", list: "a list", str: "text"}
+    return names.get(type(value), type(value).__name__)

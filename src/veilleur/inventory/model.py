@@ -56,7 +56,7 @@ class Host:
 
     name: str
     role: str
-    address: str | None
+    address: str  # what probes connect to; the name when no address is given
     vcpu: int
     ram_gb: float
     disks_gb: tuple[float, ...]  # system disk first, then data disks

@@ -22,6 +22,7 @@ drift, and nothing bounds how many probe at once); a thread pool of blocking pro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import logging
 import zlib
@@ -182,10 +183,8 @@ class Engine:
             due, index = heap[0]
             delay = due - loop.time()
             if delay > 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), timeout=min(delay, 1.0))
-                except TimeoutError:
-                    pass
                 continue
             heapq.heapreplace(heap, (due + self.checks[index].interval, index))
             LAG.set(-delay)

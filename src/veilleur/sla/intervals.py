@@ -4,8 +4,12 @@ A check's history is a step function: its state holds from one change to the nex
 time in each state over [start, end) is the sum of the overlaps of those steps with the
 period. The state before the first change inside the period is the state set by the
 last change before it, or UNKNOWN when there is none (the check did not exist, or was
-never probed). Durations are real elapsed time between aware instants, so a period that
-crosses a daylight-saving change has its true length.
+never probed).
+
+Durations are real elapsed time, so a period that crosses a daylight-saving change has
+its true length. NB: Python subtracts two datetimes that share a tzinfo as wall-clock
+times (a Paris March would come out 744 hours long, not 743), so every instant is
+converted to UTC before any subtraction.
 
 Availability is up / (up + down): time with no data is neither, and is shown beside it.
 """
@@ -14,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from veilleur.states import State
 
@@ -42,17 +46,19 @@ def time_in_states(
     changes: Iterable[Change], start: datetime, end: datetime
 ) -> StateTimes:
     """Seconds in each state over [start, end); `changes` sorted by time, any range."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     if end <= start:
         return StateTimes(0.0, 0.0, 0.0)
     totals = {State.UP: 0.0, State.DOWN: 0.0, State.UNKNOWN: 0.0}
     state, since = State.UNKNOWN, start
     for change in changes:
-        if change.at <= start:
+        moment = change.at.astimezone(UTC)
+        if moment <= start:
             state = change.state
             continue
-        if change.at >= end:
+        if moment >= end:
             break
-        totals[state] += (change.at - since).total_seconds()
-        state, since = change.state, change.at
+        totals[state] += (moment - since).total_seconds()
+        state, since = change.state, moment
     totals[state] += (end - since).total_seconds()
     return StateTimes(totals[State.UP], totals[State.DOWN], totals[State.UNKNOWN])

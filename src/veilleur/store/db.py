@@ -45,7 +45,9 @@ class Database:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
-            raise StoreError(f"VEILLEUR_DATABASE_URL is not a database URL: {url!r}") from exc
+            raise StoreError(
+                f"VEILLEUR_DATABASE_URL is not a database URL: {url!r}"
+            ) from exc
         if parsed.drivername in ("postgresql", "postgres"):
             parsed = parsed.set(drivername="postgresql+psycopg")
         options: dict[str, Any] = {"pool_pre_ping": True}
@@ -80,7 +82,8 @@ class Database:
             with self.engine.begin() as connection:
                 current = MigrationContext.configure(connection).get_current_revision()
                 known = {
-                    s.revision for s in ScriptDirectory.from_config(config).walk_revisions()
+                    s.revision
+                    for s in ScriptDirectory.from_config(config).walk_revisions()
                 }
                 if current is not None and current not in known:
                     raise SchemaTooNewError(

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
 from veilleur.store.tables import (
@@ -26,7 +26,9 @@ class CheckFilter:
     host: str | None = None
 
 
-def _filtered(query: Select[tuple[CheckRow]], f: CheckFilter) -> Select[tuple[CheckRow]]:
+def _filtered(
+    query: Select[tuple[CheckRow]], f: CheckFilter
+) -> Select[tuple[CheckRow]]:
     query = query.where(CheckRow.retired_at.is_(None))
     if f.platform:
         query = query.where(CheckRow.platform == f.platform)
@@ -42,9 +44,9 @@ def _filtered(query: Select[tuple[CheckRow]], f: CheckFilter) -> Select[tuple[Ch
 def list_checks(
     session: Session, f: CheckFilter, limit: int, offset: int
 ) -> tuple[list[CheckRow], int]:
-    """A page of active checks, the troubled ones first, and the total count."""
+    """A page of active checks, DOWN first, then UNKNOWN, then UP; and the count."""
     total = session.scalar(_filtered(select(func.count(CheckRow.id)), f))  # type: ignore[arg-type]
-    trouble = (CheckRow.state == "up").asc()
+    trouble = case({"down": 0, "unknown": 1}, value=CheckRow.state, else_=2)
     query = _filtered(select(CheckRow), f).order_by(trouble, CheckRow.id)
     rows = list(session.scalars(query.limit(limit).offset(offset)))
     return rows, int(total or 0)
@@ -97,7 +99,12 @@ def overview(session: Session) -> list[dict[str, object]]:
         )
         counts[state] = count
     return [
-        {"platform": p, "environment": e, "counts": counts, "total": sum(counts.values())}
+        {
+            "platform": p,
+            "environment": e,
+            "counts": counts,
+            "total": sum(counts.values()),
+        }
         for (p, e), counts in tiles.items()
     ]
 
@@ -128,7 +135,9 @@ def incident_events(session: Session, incident_id: int) -> list[IncidentEventRow
     return list(session.scalars(query))
 
 
-def incidents_of_check(session: Session, check_id: str, limit: int) -> list[IncidentRow]:
+def incidents_of_check(
+    session: Session, check_id: str, limit: int
+) -> list[IncidentRow]:
     query = (
         select(IncidentRow)
         .where(IncidentRow.check_id == check_id)

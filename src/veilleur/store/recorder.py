@@ -82,7 +82,9 @@ class Recorder:
             for cid, spec in wanted.items():
                 row = existing.get(cid)
                 if row is None:
-                    row = CheckRow(id=cid, created_at=now, state="unknown", state_since=now)
+                    row = CheckRow(
+                        id=cid, created_at=now, state="unknown", state_since=now
+                    )
                     session.add(row)
                 row.platform = spec.platform
                 row.environment = spec.environment
@@ -208,7 +210,9 @@ class RecordingSink(Sink):
         start = bucket_start(result.at)
         bucket = self._buckets.get((cid, start))
         if bucket is None:
-            bucket = self._buckets[(cid, start)] = BucketDelta(cid, start, BUCKET_SPAN_S)
+            bucket = self._buckets[(cid, start)] = BucketDelta(
+                cid, start, BUCKET_SPAN_S
+            )
         bucket.add(outcome.ok, outcome.latency_ms)
 
     def state_changed(self, check: CheckSpec, change: StateChange) -> None:

@@ -109,7 +109,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]
+        loc = [
+            str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")
+        ]
         where = ".".join(loc) or "corps de la requête"
         parts.append(f"{where} : {_french(error)}")
     return "requête invalide — " + " ; ".join(parts)
@@ -219,7 +221,9 @@ def list_checks(
     )
 
 
-@api.get("/checks/{check_id:path}/history", response_model=s.HistoryOut, tags=["checks"])
+@api.get(
+    "/checks/{check_id:path}/history", response_model=s.HistoryOut, tags=["checks"]
+)
 def check_history(
     request: Request,
     db: Db,
@@ -238,7 +242,9 @@ def check_history(
     return history(db, row, since, until)
 
 
-def history(db: Session, row: CheckRow, since: datetime, until: datetime) -> s.HistoryOut:
+def history(
+    db: Session, row: CheckRow, since: datetime, until: datetime
+) -> s.HistoryOut:
     changes = q.state_changes(db, row.id, None, until)
     steps = [Change(c.at, State(c.to_state)) for c in changes]
     times = time_in_states(steps, max(since, row.created_at), until)

@@ -67,7 +67,9 @@ def sparkline(
     slots = [end - timedelta(hours=hours - 1 - i) for i in range(hours)]
     by_start = {b.start: b for b in buckets}
     averages = [
-        b.latency_sum_ms / b.answered for b in buckets if b.answered and b.start in slots
+        b.latency_sum_ms / b.answered
+        for b in buckets
+        if b.answered and b.start in slots
     ]
     top = max(averages, default=1.0) or 1.0
     bars = []
@@ -75,12 +77,20 @@ def sparkline(
         b = by_start.get(start)
         x = i * (width + gap)
         if b is None or b.probes == 0:
-            bars.append(f'<rect x="{x}" y="{height - 2}" width="{width}" height="2" '
-                        'class="s-none"/>')
+            bars.append(
+                f'<rect x="{x}" y="{height - 2}" width="{width}" height="2" '
+                'class="s-none"/>'
+            )
             continue
         average = b.latency_sum_ms / b.answered if b.answered else top
         bar = max(3, round(height * average / top))
-        css = "s-ok" if b.failures == 0 else "s-down" if b.failures == b.probes else "s-some"
+        css = (
+            "s-ok"
+            if b.failures == 0
+            else "s-down"
+            if b.failures == b.probes
+            else "s-some"
+        )
         title = (
             f"{start.astimezone(PARIS):%d/%m %H}h : {b.probes} sondes, "
             f"{b.failures} échecs, {average:.0f} ms"

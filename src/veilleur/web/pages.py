@@ -45,9 +45,7 @@ def _missing(request: Request, what: str) -> HTMLResponse:
 @pages.get("/")
 def dashboard(request: Request, db: Db) -> HTMLResponse:
     now = request.app.state.clock()
-    troubled, troubled_total = q.list_checks(
-        db, q.CheckFilter(), DASHBOARD_CHECKS, 0
-    )
+    troubled, _ = q.list_checks(db, q.CheckFilter(), DASHBOARD_CHECKS, 0)
     troubled = [c for c in troubled if c.state != "up"]
     open_incidents, _ = q.list_incidents(db, "open", 100, 0)
     recent, _ = q.list_incidents(db, "resolved", 10, 0)

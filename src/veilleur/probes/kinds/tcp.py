@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from pydantic import Field
@@ -25,10 +26,8 @@ async def probe(params: TcpParams, timeout: float, ctx: ProbeContext) -> ProbeOu
         return ProbeOutcome(False, None, describe_error(exc, timeout))
     latency = (time.perf_counter() - started) * 1000
     writer.close()
-    try:
+    with contextlib.suppress(OSError):
         await writer.wait_closed()
-    except OSError:
-        pass
     return ProbeOutcome(True, latency, "connexion acceptée")
 
 
