@@ -94,7 +94,9 @@ def check(config: Path | None, as_json: bool, only: str | None) -> None:
         for row in rows:
             colour = "green" if row["ok"] else "red"
             ms = "" if row["latency_ms"] is None else f"{row['latency_ms']:.1f}"
-            table.add_row(row["id"], f"[{colour}]{row['result']}[/]", ms, row["message"])
+            table.add_row(
+                row["id"], f"[{colour}]{row['result']}[/]", ms, row["message"]
+            )
         Console().print(table)
     sys.exit(0 if all(row["ok"] for row in rows) else 1)
 

@@ -74,7 +74,9 @@ def observe(
         return None
 
     started = tracker.streak_started or now
-    change = StateChange(tracker.state, new, started, now, _reason(new, message, tracker))
+    change = StateChange(
+        tracker.state, new, started, now, _reason(new, message, tracker)
+    )
     tracker.state = new
     return change
 
