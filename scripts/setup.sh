@@ -25,6 +25,8 @@ need_packages() {
 # Python with venv; the services Veilleur watches by default and its tests use.
 command -v python3 >/dev/null || need_packages python3 python3-venv
 need_packages postgresql mariadb-server redis-server
+# WeasyPrint renders incident reports to PDF with Pango and these fonts.
+need_packages libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 if $for_tests; then
   # A real browser for the dashboard tests, and fonts it renders French text with.
   need_packages chromium fonts-dejavu-core

@@ -69,9 +69,10 @@ def run_probe() -> RunProbe:
                 return await probe_kind.probe(parsed, timeout, ctx)
             finally:
                 await ctx.close()
-                # Let closing TLS transports finish before asyncio.run ends the loop
-                # (the engine's loop lives on, so only tests need this).
-                await asyncio.sleep(0.05)
+                if kind == "http":
+                    # Let aiohttp's TLS transports finish closing before asyncio.run
+                    # ends the loop (the engine's loop lives on: only tests need it).
+                    await asyncio.sleep(0.05)
 
         return asyncio.run(go())
 

@@ -148,4 +148,4 @@ def test_migrating_twice_changes_nothing(tmp_path: Path):
     database.migrate()
     database.migrate()
     with database.session() as s:
-        assert s.scalar(text("SELECT version_num FROM alembic_version")) == "0001"
+        assert s.scalar(text("SELECT version_num FROM alembic_version")) == "0002"

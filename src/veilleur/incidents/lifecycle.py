@@ -1,8 +1,14 @@
-"""The one place where state changes open, annotate and resolve incidents.
+"""The one place where incidents change: opened by a check going DOWN, annotated,
+acknowledged, restored, handed over, closed; with the clocks and notifications each
+change causes, written in the caller's transaction (so a change and its messages are
+stored together or not at all).
 
-Called inside the transaction that records the state change, so a change and its
-incident are stored together or not at all. The partial unique index on open incidents
-backs the rule "never two open incidents for one check" even if two writers race.
+The partial unique index on open incidents backs the rule "never two open incidents
+for one check" even if two writers race.
+
+Statuses: ``open`` → ``resolved`` (service restored: the check came back UP, or a
+person said so) → ``closed`` (a person gave the cause and the resolution). Closing an
+incident that is still open restores it at the same instant.
 """
 
 from __future__ import annotations
@@ -12,14 +18,30 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from veilleur.incidents import clocks
+from veilleur.incidents.contract import Contract
+from veilleur.inventory.scopes import Scope
+from veilleur.notify import messages
+from veilleur.notify.outbox import enqueue
 from veilleur.states import State, StateChange
 from veilleur.store.tables import CheckRow, IncidentEventRow, IncidentRow
+from veilleur.web.format import date_fr
 
 SYSTEM_ACTOR = "veilleur"
+CLOCK_WORDS = {
+    clocks.MET: "respectée",
+    clocks.BREACHED: "dépassée",
+    clocks.HANDED_OVER: "passée à l'équipe d'exploitation",
+    clocks.RUNNING: "en cours",
+}
 
 
 class IncidentNotFoundError(LookupError):
     pass
+
+
+class IncidentStateError(Exception):
+    """The action does not fit the incident's state; the message is French."""
 
 
 def open_incident_for(session: Session, check_id: str) -> IncidentRow | None:
@@ -30,24 +52,32 @@ def open_incident_for(session: Session, check_id: str) -> IncidentRow | None:
     ).one_or_none()
 
 
-def apply_state_change(session: Session, check: CheckRow, change: StateChange) -> None:
+def apply_state_change(
+    session: Session, check: CheckRow, change: StateChange, contract: Contract | None
+) -> None:
     """Open, annotate or resolve the check's incident for `change`."""
     incident = open_incident_for(session, check.id)
 
     if change.new is State.DOWN:
         if incident is None:
-            _open(session, check, change)
+            _open(session, check, change, contract)
         else:
-            _event(session, incident, change.detected_at, "state", _down_again(change))
+            _event(
+                session,
+                incident,
+                change.detected_at,
+                "state",
+                f"De nouveau en panne : {change.reason}",
+            )
     elif change.new is State.UP and incident is not None:
-        incident.status = "resolved"
-        incident.resolved_at = change.at
-        _event(
+        _restore(
             session,
             incident,
-            change.detected_at,
-            "resolved",
+            change.at,
+            None,
             f"Service rétabli : {change.reason}",
+            contract,
+            change.detected_at,
         )
     elif change.new is State.UNKNOWN and incident is not None:
         _event(
@@ -62,13 +92,194 @@ def apply_state_change(session: Session, check: CheckRow, change: StateChange) -
 def add_note(
     session: Session, incident_id: int, text: str, actor: str, now: datetime
 ) -> IncidentEventRow:
-    incident = session.get(IncidentRow, incident_id)
-    if incident is None:
-        raise IncidentNotFoundError(incident_id)
-    return _event(session, incident, now, "note", text, actor)
+    return _event(session, _get(session, incident_id), now, "note", text, actor)
 
 
-def _open(session: Session, check: CheckRow, change: StateChange) -> None:
+def acknowledge(
+    session: Session,
+    contract: Contract | None,
+    incident_id: int,
+    actor: str,
+    now: datetime,
+) -> IncidentRow:
+    """A person takes the incident in hand: the GTI clock stops."""
+    incident = _get(session, incident_id)
+    if incident.acknowledged_at is not None:
+        raise IncidentStateError(
+            f"incident déjà pris en charge par {incident.acknowledged_by} "
+            f"le {date_fr(incident.acknowledged_at)}"
+        )
+    if incident.status == "closed":
+        raise IncidentStateError("incident clos")
+    incident.acknowledged_at = now
+    incident.acknowledged_by = actor
+    incident.gti_status = clocks.stop_status(
+        incident.gti_due_at, incident.gti_status, now
+    )
+    _event(
+        session,
+        incident,
+        now,
+        "acknowledged",
+        f"Pris en charge par {actor} (GTI {CLOCK_WORDS[incident.gti_status]})",
+        actor,
+    )
+    return incident
+
+
+def restore(
+    session: Session,
+    contract: Contract | None,
+    incident_id: int,
+    actor: str,
+    now: datetime,
+) -> IncidentRow:
+    """A person says the service is restored: the GTR clock stops."""
+    incident = _get(session, incident_id)
+    if incident.status != "open":
+        raise IncidentStateError("service déjà rétabli pour cet incident")
+    _restore(
+        session, incident, now, actor, f"Service rétabli par {actor}", contract, now
+    )
+    return incident
+
+
+def close(
+    session: Session,
+    contract: Contract | None,
+    incident_id: int,
+    actor: str,
+    cause: str,
+    resolution: str,
+    procedure: str | None,
+    now: datetime,
+) -> IncidentRow:
+    """Close with the cause and resolution that make the incident report."""
+    incident = _get(session, incident_id)
+    if incident.status == "closed":
+        raise IncidentStateError("incident déjà clos")
+    if incident.status == "open":
+        _restore(
+            session, incident, now, actor, f"Service rétabli par {actor}", contract, now
+        )
+    incident.status = "closed"
+    incident.closed_at = now
+    incident.closed_by = actor
+    incident.cause = cause
+    incident.resolution = resolution
+    incident.procedure = procedure or None
+    _event(session, incident, now, "closed", f"Incident clos par {actor}", actor)
+
+    scope = contract.scope(incident.scope_id) if contract else None
+    if contract and scope and incident.out_of_hours:
+        message = messages.closed(
+            _facts(incident, contract),
+            now,
+            cause,
+            resolution,
+            procedure,
+            clock_summary(incident),
+        )
+        enqueue(
+            session,
+            f"incident:{incident.id}:closed",
+            incident.id,
+            contract.contacts(scope.inform),
+            message,
+            now,
+        )
+    return incident
+
+
+def clock_summary(incident: IncidentRow) -> str:
+    parts = []
+    for name, status in (("GTI", incident.gti_status), ("GTR", incident.gtr_status)):
+        if incident.gti_due_at is not None:
+            parts.append(f"{name} {CLOCK_WORDS.get(status, status)}")
+    return ", ".join(parts) if parts else "Aucune garantie sur ce périmètre"
+
+
+def tick(session: Session, contract: Contract, now: datetime) -> int:
+    """Apply what the clocks make due for every open incident; return how many."""
+    done = 0
+    query = select(IncidentRow).where(
+        IncidentRow.status == "open", IncidentRow.scope_id.is_not(None)
+    )
+    for incident in session.scalars(query):
+        scope = contract.scope(incident.scope_id)
+        if scope is None:
+            continue  # the scope left the inventory: nothing to follow
+        calendar = contract.calendar(session, scope)
+        state = clocks.ClockState(
+            opened_at=incident.opened_at,
+            acknowledged=incident.acknowledged_at is not None,
+            restored=incident.resolved_at is not None,
+            out_of_hours=incident.out_of_hours,
+            handed_over=incident.handed_over_at is not None,
+            gti_due=incident.gti_due_at,
+            gtr_due=incident.gtr_due_at,
+            gti_status=incident.gti_status,
+            gtr_status=incident.gtr_status,
+            gti_warned=incident.gti_warned,
+            gtr_warned=incident.gtr_warned,
+        )
+        for action in clocks.due_actions(state, scope, calendar, now):
+            _carry_out(session, contract, scope, incident, action, now)
+            done += 1
+    return done
+
+
+def _carry_out(
+    session: Session,
+    contract: Contract,
+    scope: Scope,
+    incident: IncidentRow,
+    action: clocks.Action,
+    now: datetime,
+) -> None:
+    facts = _facts(incident, contract)
+    key = f"incident:{incident.id}:{action.key}"
+    on_call = contract.contacts(scope.chain[0].contacts) if scope.chain else []
+    if action.kind == "escalate":
+        assert action.step is not None
+        step = scope.chain[action.step]
+        if enqueue(session, key, incident.id, contract.contacts(step.contacts),
+                   messages.opened(facts, action.step), now):  # fmt: skip
+            names = ", ".join(step.contacts)
+            _event(
+                session, incident, now, "escalated", f"Relance {action.step} : {names}"
+            )
+    elif action.kind == "warn":
+        due = incident.gti_due_at if action.clock == "gti" else incident.gtr_due_at
+        assert action.clock is not None and due is not None
+        setattr(incident, f"{action.clock}_warned", True)
+        enqueue(session, key, incident.id, on_call,
+                messages.warning(facts, action.clock, due), now)  # fmt: skip
+        _event(session, incident, now, "warning",
+               f"Échéance {action.clock.upper()} proche : {date_fr(due)}")  # fmt: skip
+    elif action.kind == "breach":
+        due = incident.gti_due_at if action.clock == "gti" else incident.gtr_due_at
+        assert action.clock is not None and due is not None
+        setattr(incident, f"{action.clock}_status", clocks.BREACHED)
+        contacts = on_call + contract.contacts(scope.inform)
+        enqueue(session, key, incident.id, contacts,
+                messages.breach(facts, action.clock, due), now)  # fmt: skip
+        _event(session, incident, now, "breach",
+               f"{action.clock.upper()} dépassée (échéance {date_fr(due)})")  # fmt: skip
+    elif action.kind == "handover":
+        incident.handed_over_at = now
+        for name in ("gti", "gtr"):
+            if getattr(incident, f"{name}_status") == clocks.RUNNING:
+                setattr(incident, f"{name}_status", clocks.HANDED_OVER)
+        contacts = contract.contacts((*scope.inform, *scope.business_hours))
+        enqueue(session, key, incident.id, contacts, messages.handover(facts, now), now)
+        _event(session, incident, now, "handover",
+               "Passage de relais à l'équipe d'exploitation")  # fmt: skip
+
+
+def _open(
+    session: Session, check: CheckRow, change: StateChange, contract: Contract | None
+) -> None:
     incident = IncidentRow(
         check_id=check.id,
         status="open",
@@ -76,27 +287,96 @@ def _open(session: Session, check: CheckRow, change: StateChange) -> None:
         f"({check.platform} {check.environment})",
         started_at=change.at,
         opened_at=change.detected_at,
+        out_of_hours=False,
+        gti_status=clocks.RUNNING,
+        gtr_status=clocks.RUNNING,
+        gti_warned=False,
+        gtr_warned=False,
     )
+    scope = contract.scope_for(check) if contract else None
+    if contract is not None and scope is not None:
+        calendar = contract.calendar(session, scope)
+        due = clocks.deadlines(scope, calendar, change.detected_at)
+        incident.scope_id = scope.id
+        incident.gti_due_at, incident.gtr_due_at = due.gti, due.gtr
+        incident.out_of_hours = clocks.provider_on_duty(calendar, change.detected_at)
     session.add(incident)
     session.flush()
-    _event(
-        session,
-        incident,
-        change.at,
-        "failing",
-        f"Premier échec de la sonde sur {check.target}",
+
+    _event(session, incident, change.at, "failing",
+           f"Premier échec de la sonde sur {check.target}")  # fmt: skip
+    _event(session, incident, change.detected_at, "opened",
+           f"Incident ouvert : {change.reason}")  # fmt: skip
+    if contract is None or scope is None:
+        return
+    if incident.out_of_hours:
+        first = scope.chain[0].contacts if scope.chain else ()
+        told = contract.contacts((*first, *scope.inform))
+    else:
+        told = contract.contacts(scope.business_hours or scope.inform)
+    message = messages.opened(_facts(incident, contract, change.reason))
+    if enqueue(session, f"incident:{incident.id}:opened", incident.id, told, message,
+               change.detected_at):  # fmt: skip
+        names = ", ".join(c.id for c in told)
+        _event(session, incident, change.detected_at, "notified", f"Prévenus : {names}")
+
+
+def _restore(
+    session: Session,
+    incident: IncidentRow,
+    at: datetime,
+    actor: str | None,
+    text: str,
+    contract: Contract | None,
+    now: datetime,
+) -> None:
+    incident.status = "resolved"
+    incident.resolved_at = at
+    incident.restored_by = actor
+    # Restored before anyone took it in hand: no intervention was needed in time.
+    incident.gti_status = clocks.stop_status(
+        incident.gti_due_at, incident.gti_status, at
     )
-    _event(
-        session,
-        incident,
-        change.detected_at,
-        "opened",
-        f"Incident ouvert : {change.reason}",
+    incident.gtr_status = clocks.stop_status(
+        incident.gtr_due_at, incident.gtr_status, at
+    )
+    _event(session, incident, now, "resolved",
+           f"{text} (GTR {CLOCK_WORDS[incident.gtr_status]})", actor or SYSTEM_ACTOR)  # fmt: skip
+
+    scope = contract.scope(incident.scope_id) if contract else None
+    if contract is None or scope is None:
+        return
+    if incident.out_of_hours:
+        first = scope.chain[0].contacts if scope.chain else ()
+        told = contract.contacts((*first, *scope.inform))
+    else:
+        told = contract.contacts(scope.business_hours or scope.inform)
+    enqueue(session, f"incident:{incident.id}:restored", incident.id, told,
+            messages.restored(_facts(incident, contract), at, actor), now)  # fmt: skip
+
+
+def _facts(
+    incident: IncidentRow, contract: Contract, reason: str | None = None
+) -> messages.IncidentFacts:
+    check = incident.check_id
+    return messages.IncidentFacts(
+        id=incident.id,
+        title=incident.title,
+        target=check,
+        started_at=incident.started_at,
+        opened_at=incident.opened_at,
+        reason=reason or "",
+        gti_due=incident.gti_due_at,
+        gtr_due=incident.gtr_due_at,
+        url=contract.incident_url(incident.id),
     )
 
 
-def _down_again(change: StateChange) -> str:
-    return f"De nouveau en panne : {change.reason}"
+def _get(session: Session, incident_id: int) -> IncidentRow:
+    incident = session.get(IncidentRow, incident_id)
+    if incident is None:
+        raise IncidentNotFoundError(incident_id)
+    return incident
 
 
 def _event(

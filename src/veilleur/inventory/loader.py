@@ -24,6 +24,14 @@ from veilleur.inventory.model import (
     Platform,
     Problem,
 )
+from veilleur.inventory.scopes import (
+    COUNTING,
+    ChainStep,
+    Contact,
+    Guarantees,
+    Scope,
+    build_calendar,
+)
 from veilleur.inventory.yamlfile import (
     Path,
     YamlSyntaxError,
@@ -36,7 +44,7 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DURATION_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 ENVIRONMENT_KINDS = ("DEV", "QA", "PROD")
-TOP_LEVEL_KEYS = {"platforms"}
+TOP_LEVEL_KEYS = {"platforms", "scopes", "contacts"}
 STATED_KEYS = ("vms", "ram_gb", "vcpu", "disk_gb")
 
 # Applied when neither the check nor its environment's check_defaults says otherwise.
@@ -82,12 +90,15 @@ def load_sources(sources: Iterable[tuple[str, str]], source: str) -> Inventory:
     builder = _Builder()
     for name, text in sources:
         builder.read_file(name, text)
+    builder.resolve_scopes()
     if builder.problems:
         raise InventoryError(builder.problems)
     return Inventory(
         platforms=tuple(builder.platforms),
         checks=tuple(builder.checks),
         source=source,
+        scopes=tuple(scope for scope, _, _ in builder.scopes),
+        contacts={c.id: c for c, _, _ in builder.contacts},
     )
 
 
@@ -193,6 +204,10 @@ class _Builder:
         self.checks: list[CheckSpec] = []
         self._platform_files: dict[str, str] = {}
         self._check_ids: set[str] = set()
+        # Scopes and contacts refer to each other across files: kept with their file
+        # and path until every file is read, then resolved.
+        self.scopes: list[tuple[Scope, _File, Path]] = []
+        self.contacts: list[tuple[Contact, _File, Path]] = []
 
     def read_file(self, name: str, text: str) -> None:
         try:
@@ -213,6 +228,186 @@ class _Builder:
             platform = self._platform(f, raw, ("platforms", index))
             if platform is not None:
                 self.platforms.append(platform)
+        for index, raw in enumerate(f.sequence(top.get("contacts"), ("contacts",))):
+            contact = self._contact(f, raw, ("contacts", index))
+            if contact is not None:
+                self.contacts.append((contact, f, ("contacts", index)))
+        for index, raw in enumerate(f.sequence(top.get("scopes"), ("scopes",))):
+            scope = self._scope(f, raw, ("scopes", index))
+            if scope is not None:
+                self.scopes.append((scope, f, ("scopes", index)))
+
+    def _contact(self, f: _File, raw: Any, path: Path) -> Contact | None:
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(entry, {"id", "name", "channels"}, path)
+        cid = f.identifier(entry, path)
+        channels = f.sequence(entry.get("channels"), (*path, "channels"))
+        for index, url in enumerate(channels):
+            if not isinstance(url, str) or "://" not in url:
+                f.problem(
+                    (*path, "channels", index),
+                    f"bad channel {url!r}: write an apprise URL such as "
+                    "mailto://user:{env:SMTP_PASSWORD}@mail.example.org?to=oncall@example.org",
+                )
+                return None
+        if cid is None:
+            return None
+        return Contact(cid, str(entry.get("name", cid)), tuple(channels))
+
+    def _scope(self, f: _File, raw: Any, path: Path) -> Scope | None:
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(
+            entry,
+            {"id", "name", "platforms", "calendar", "guarantees", "alert_chain"},
+            path,
+        )
+        sid = f.identifier(entry, path)
+        members = []
+        for member in f.sequence(entry.get("platforms"), (*path, "platforms")):
+            platform, _, environment = str(member).partition("/")
+            members.append((platform, environment or None))
+        calendar_raw = f.mapping(entry.get("calendar", {}), (*path, "calendar"))
+        if sid is None or calendar_raw is None:
+            return None
+        calendar = build_calendar(
+            sid,
+            calendar_raw,
+            lambda sub, message: f.problem((*path, "calendar", *sub), message),
+        )
+        guarantees = self._guarantees(f, entry.get("guarantees"), (*path, "guarantees"))
+        chain = self._chain(f, entry.get("alert_chain"), (*path, "alert_chain"))
+        if calendar is None or guarantees is None or chain is None:
+            return None
+        steps, inform, in_hours = chain
+        return Scope(
+            sid,
+            str(entry.get("name", sid)),
+            tuple(members),
+            calendar,
+            guarantees,
+            steps,
+            inform,
+            in_hours,
+        )
+
+    def _guarantees(self, f: _File, raw: Any, path: Path) -> Guarantees | None:
+        if raw is None:
+            return Guarantees()
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(entry, {"gti", "gtr", "counting", "warn_before"}, path)
+        values: dict[str, Any] = {}
+        for key, field_name in (
+            ("gti", "gti_s"),
+            ("gtr", "gtr_s"),
+            ("warn_before", "warn_before_s"),
+        ):
+            if key in entry:
+                seconds = parse_duration(entry[key])
+                if seconds is None or seconds <= 0:
+                    f.problem(
+                        (*path, key), f"bad duration {entry[key]!r}: write 2h or 30m"
+                    )
+                    return None
+                values[field_name] = seconds
+        counting = entry.get("counting", "coverage")
+        if counting not in COUNTING:
+            f.problem(
+                (*path, "counting"),
+                f"unknown counting {counting!r} (expected one of: {', '.join(COUNTING)})",
+            )
+            return None
+        return Guarantees(counting=counting, **values)
+
+    def _chain(
+        self, f: _File, raw: Any, path: Path
+    ) -> tuple[tuple[ChainStep, ...], tuple[str, ...], tuple[str, ...]] | None:
+        """(steps, inform, business_hours) of an ``alert_chain:`` mapping."""
+        if raw is None:
+            return (), (), ()
+        entry = f.mapping(raw, path)
+        if entry is None:
+            return None
+        f.unknown_keys(entry, {"steps", "inform", "business_hours"}, path)
+        steps = []
+        for index, raw_step in enumerate(
+            f.sequence(entry.get("steps"), (*path, "steps"))
+        ):
+            where = (*path, "steps", index)
+            step = f.mapping(raw_step, where)
+            if step is None:
+                return None
+            f.unknown_keys(step, {"after", "notify"}, where)
+            after = parse_duration(step.get("after", 0))
+            if after is None or after < 0:
+                f.problem(
+                    (*where, "after"),
+                    f"bad delay {step.get('after')!r}: write 0m or 30m",
+                )
+                return None
+            notify = f.sequence(step.get("notify"), (*where, "notify"))
+            if not notify:
+                f.problem(where, "a step must notify at least one contact")
+                return None
+            steps.append(ChainStep(after, tuple(str(c) for c in notify)))
+        if [s.after_s for s in steps] != sorted(s.after_s for s in steps):
+            f.problem((*path, "steps"), "steps must come in the order of their delays")
+            return None
+        inform, in_hours = (
+            tuple(str(c) for c in f.sequence(entry.get(key), (*path, key)))
+            for key in ("inform", "business_hours")
+        )
+        return tuple(steps), inform, in_hours
+
+    def resolve_scopes(self) -> None:
+        """Check references across files: contacts, platforms, one scope per env."""
+        contact_ids: set[str] = set()
+        for known, f, path in self.contacts:
+            if known.id in contact_ids:
+                f.problem((*path, "id"), f"duplicate contact id {known.id!r}")
+            contact_ids.add(known.id)
+        environments = {(p.id, e.id) for p in self.platforms for e in p.environments}
+        owner: dict[tuple[str, str], str] = {}
+        scope_ids: set[str] = set()
+        for scope, f, path in self.scopes:
+            if scope.id in scope_ids:
+                f.problem((*path, "id"), f"duplicate scope id {scope.id!r}")
+            scope_ids.add(scope.id)
+            for index, (platform, environment) in enumerate(scope.members):
+                where = (*path, "platforms", index)
+                matched = [
+                    pe
+                    for pe in environments
+                    if pe[0] == platform and environment in (None, pe[1])
+                ]
+                if not matched:
+                    f.problem(where, f"unknown platform or environment {platform!r}"
+                              + (f"/{environment!r}" if environment else ""))  # fmt: skip
+                for pe in matched:
+                    if pe in owner and owner[pe] != scope.id:
+                        f.problem(
+                            where,
+                            f"{pe[0]}/{pe[1]} is already in scope {owner[pe]!r}",
+                        )
+                    owner[pe] = scope.id
+            for index, step in enumerate(scope.chain):
+                for contact in step.contacts:
+                    if contact not in contact_ids:
+                        f.problem(
+                            (*path, "alert_chain", "steps", index, "notify"),
+                            f"unknown contact {contact!r}",
+                        )
+            for key in ("inform", "business_hours"):
+                for contact in getattr(scope, key):
+                    if contact not in contact_ids:
+                        f.problem(
+                            (*path, "alert_chain", key), f"unknown contact {contact!r}"
+                        )
 
     def _platform(self, f: _File, raw: Any, path: Path) -> Platform | None:
         entry = f.mapping(raw, path)

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from veilleur.inventory.scopes import Contact, Scope
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -113,10 +115,22 @@ class Inventory:
     platforms: tuple[Platform, ...]
     checks: tuple[CheckSpec, ...]
     source: str  # the directory (or "built-in") it was read from
+    scopes: tuple[Scope, ...] = ()
+    contacts: Mapping[str, Contact] = field(default_factory=dict)
     by_id: Mapping[str, CheckSpec] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_id", {c.id: c for c in self.checks})
+
+    def scope_of(self, platform: str, environment: str) -> Scope | None:
+        """The scope covering an environment; None when no scope names it."""
+        for scope in self.scopes:
+            if scope.covers(platform, environment):
+                return scope
+        return None
+
+    def scope(self, scope_id: str) -> Scope | None:
+        return next((s for s in self.scopes if s.id == scope_id), None)
 
     def capacity(self) -> list[dict[str, Any]]:
         """Per platform and environment: computed totals beside the stated ones."""

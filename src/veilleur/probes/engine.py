@@ -22,7 +22,6 @@ drift, and nothing bounds how many probe at once); a thread pool of blocking pro
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import heapq
 import logging
 import zlib
@@ -43,8 +42,17 @@ from veilleur.states import Result, StateChange, Tracker, observe
 log = logging.getLogger(__name__)
 
 PROBES = Counter("veilleur_probes", "Probes run", ["kind", "result"])
-LAG = Gauge("veilleur_schedule_lag_seconds", "How late the last due check started")
+LAG = Gauge(
+    "veilleur_probe_lag_seconds", "How late the last probe started after its due time"
+)
+QUEUED = Gauge("veilleur_probe_queue", "Due checks waiting for a free worker")
+SKIPPED = Counter(
+    "veilleur_probe_turns_skipped", "Turns skipped: still probing since the last"
+)
 CHANGES = Counter("veilleur_state_changes", "Check state changes", ["to"])
+# A check due within this many seconds is due now. Optimization: event loops time in
+# whole milliseconds, and waiting for less ends early and spins.
+DUE_SLACK_S = 0.005
 
 # A probe gets this long past its own timeout before the engine cancels it.
 GRACE_S = 1.0
@@ -115,8 +123,8 @@ class Sink:
     def probed(self, result: CheckResult) -> None:
         pass
 
-    def state_changed(self, check: CheckSpec, change: StateChange) -> None:
-        pass
+    def state_changed(self, changes: list[tuple[CheckSpec, StateChange]]) -> None:
+        """Store a batch of changes, in the order they were seen."""
 
     def drain(self) -> Callable[[], None]:
         """Take what was gathered since the last call; return the work that stores it."""
@@ -147,10 +155,11 @@ class Engine:
         # Important: one writer thread, so state changes are stored in the order seen.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="writer")
         self._pending_writes: set[asyncio.Future[Any]] = set()
+        self._changes: list[tuple[CheckSpec, StateChange]] = []
 
     async def run(self, stop: asyncio.Event) -> None:
         """Probe until `stop` is set, then flush what is pending and return."""
-        queue: asyncio.Queue[int] = asyncio.Queue()
+        queue: asyncio.Queue[tuple[int, float]] = asyncio.Queue()
         workers = [
             asyncio.create_task(self._work(queue))
             for _ in range(min(self.concurrency, max(1, len(self.checks))))
@@ -166,12 +175,15 @@ class Engine:
                 task.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
             await flusher
+            self._store_changes()
             await self._write(self.sink.drain())
             await asyncio.gather(*self._pending_writes, return_exceptions=True)
             self._writer.shutdown(wait=True)
             await self.ctx.close()
 
-    async def _schedule(self, queue: asyncio.Queue[int], stop: asyncio.Event) -> None:
+    async def _schedule(
+        self, queue: asyncio.Queue[tuple[int, float]], stop: asyncio.Event
+    ) -> None:
         loop = asyncio.get_running_loop()
         start = loop.time()
         heap = [
@@ -179,25 +191,31 @@ class Engine:
             for index, c in enumerate(self.checks)
         ]
         heapq.heapify(heap)
-        while heap and not stop.is_set():
-            due, index = heap[0]
-            delay = due - loop.time()
-            if delay > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=min(delay, 1.0))
-                continue
-            heapq.heapreplace(heap, (due + self.checks[index].interval, index))
-            LAG.set(-delay)
-            if index in self._running:
-                continue  # still probing since its last turn: skip this one
-            self._running.add(index)
-            queue.put_nowait(index)
-        if not heap:
-            await stop.wait()
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            while heap and not stop.is_set():
+                due, index = heap[0]
+                delay = due - loop.time()
+                if delay > DUE_SLACK_S:
+                    await asyncio.wait([stopping], timeout=min(delay, 1.0))
+                    continue
+                heapq.heapreplace(heap, (due + self.checks[index].interval, index))
+                if index in self._running:
+                    SKIPPED.inc()  # still probing since its last turn
+                    continue
+                self._running.add(index)
+                queue.put_nowait((index, due))
+                QUEUED.set(queue.qsize())
+            if not heap:
+                await stopping
+        finally:
+            stopping.cancel()
 
-    async def _work(self, queue: asyncio.Queue[int]) -> None:
+    async def _work(self, queue: asyncio.Queue[tuple[int, float]]) -> None:
+        loop = asyncio.get_running_loop()
         while True:
-            index = await queue.get()
+            index, due = await queue.get()
+            LAG.set(max(0.0, loop.time() - due))
             try:
                 await self._probe(self.checks[index])
             finally:
@@ -217,7 +235,16 @@ class Engine:
         )
         if change is not None:
             CHANGES.labels(change.new.value).inc()
-            self._write_soon(lambda: self.sink.state_changed(check, change))
+            if not self._changes:
+                # Optimization: changes seen in the same turn of the loop (a mass
+                # outage, a first start) are stored in one transaction.
+                asyncio.get_running_loop().call_soon(self._store_changes)
+            self._changes.append((check, change))
+
+    def _store_changes(self) -> None:
+        batch, self._changes = self._changes, []
+        if batch:
+            self._write_soon(lambda: self.sink.state_changed(batch))
 
     async def _flush_every(self, stop: asyncio.Event) -> None:
         while not stop.is_set():

@@ -14,6 +14,7 @@ from veilleur.store.tables import (
     IncidentEventRow,
     IncidentRow,
     LatencyBucketRow,
+    NotificationRow,
     StateChangeRow,
 )
 
@@ -143,5 +144,14 @@ def incidents_of_check(
         .where(IncidentRow.check_id == check_id)
         .order_by(IncidentRow.opened_at.desc())
         .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def incident_notifications(session: Session, incident_id: int) -> list[NotificationRow]:
+    query = (
+        select(NotificationRow)
+        .where(NotificationRow.incident_id == incident_id)
+        .order_by(NotificationRow.id)
     )
     return list(session.scalars(query))

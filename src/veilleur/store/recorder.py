@@ -15,7 +15,9 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
+from veilleur.incidents.contract import Contract
 from veilleur.incidents.lifecycle import apply_state_change
 from veilleur.inventory import CheckSpec
 from veilleur.probes.engine import CheckResult, Sink
@@ -64,8 +66,11 @@ class BucketDelta:
 
 
 class Recorder:
-    def __init__(self, db: Database, location: str = LOCATION) -> None:
+    def __init__(
+        self, db: Database, contract: Contract | None = None, location: str = LOCATION
+    ) -> None:
         self.db = db
+        self.contract = contract  # scopes, clocks and contacts; None: incidents only
         self.location = location
 
     def sync_checks(
@@ -100,25 +105,33 @@ class Recorder:
                     row.retired_at = now
         return states
 
-    def record_change(self, check_id: str, change: StateChange) -> None:
+    def record_changes(self, changes: Iterable[tuple[str, StateChange]]) -> None:
+        """Store changes, in order, with their incidents, in one transaction."""
         with self.db.session() as session:
-            check = session.get(CheckRow, check_id)
-            if check is None:
-                return  # retired while the probe ran
-            session.add(
-                StateChangeRow(
-                    check_id=check_id,
-                    location=self.location,
-                    at=change.at,
-                    detected_at=change.detected_at,
-                    from_state=change.old.value,
-                    to_state=change.new.value,
-                    reason=change.reason,
-                )
+            for check_id, change in changes:
+                self._record(session, check_id, change)
+
+    def record_change(self, check_id: str, change: StateChange) -> None:
+        self.record_changes([(check_id, change)])
+
+    def _record(self, session: Session, check_id: str, change: StateChange) -> None:
+        check = session.get(CheckRow, check_id)
+        if check is None:
+            return  # retired while the probe ran
+        session.add(
+            StateChangeRow(
+                check_id=check_id,
+                location=self.location,
+                at=change.at,
+                detected_at=change.detected_at,
+                from_state=change.old.value,
+                to_state=change.new.value,
+                reason=change.reason,
             )
-            check.state = change.new.value
-            check.state_since = change.at
-            apply_state_change(session, check, change)
+        )
+        check.state = change.new.value
+        check.state_since = change.at
+        apply_state_change(session, check, change, self.contract)
 
     def flush(
         self,
@@ -215,8 +228,8 @@ class RecordingSink(Sink):
             )
         bucket.add(outcome.ok, outcome.latency_ms)
 
-    def state_changed(self, check: CheckSpec, change: StateChange) -> None:
-        self._recorder.record_change(check.id, change)
+    def state_changed(self, changes: list[tuple[CheckSpec, StateChange]]) -> None:
+        self._recorder.record_changes((check.id, change) for check, change in changes)
 
     def drain(self) -> Callable[[], None]:
         last, self._last = self._last, {}

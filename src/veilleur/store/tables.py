@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -120,7 +121,28 @@ class IncidentRow(Base):
     title: Mapped[str] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # first failed probe
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # confirmed: clocks start
+    # Service back: the check came UP, or a person marked it restored (GTR stops).
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    scope_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Whether the provider was on duty when the incident opened (the alert chain then
+    # informs the client's team and IT department, at opening and at closing).
+    out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    acknowledged_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    restored_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    gti_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    gtr_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # running, met, breached or handed_over (to the client's team, clock no longer ours)
+    gti_status: Mapped[str] = mapped_column(String(20), default="running")
+    gtr_status: Mapped[str] = mapped_column(String(20), default="running")
+    gti_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    gtr_warned: Mapped[bool] = mapped_column(Boolean, default=False)
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    cause: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    procedure: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
         # Never two open incidents for one check, whatever the code path.
@@ -148,3 +170,48 @@ class IncidentEventRow(Base):
     kind: Mapped[str] = mapped_column(String(30))  # opened, state, note, resolved
     message: Mapped[str] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(200), default="veilleur")
+
+
+class NotificationRow(Base):
+    """One message to send: the outbox, written in the transaction that causes it.
+
+    `key` makes enqueuing idempotent: a clock tick that runs twice, or after a restart,
+    finds the message already there and adds nothing.
+    """
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    incident_id: Mapped[int | None] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    contact_id: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(Text)  # apprise URL with {env:NAME} unresolved
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # sent, dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_notifications_due", "status", "next_attempt_at"),)
+
+
+class AdhocDayRow(Base):
+    """An ad-hoc coverage day asked for at run time (journée ponctuelle)."""
+
+    __tablename__ = "adhoc_days"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scope_id: Mapped[str] = mapped_column(String(100))
+    day: Mapped[date] = mapped_column(Date)  # local day of the scope's zone
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    # Accepted although asked less than 72 h ahead; `reason` says why it was allowed.
+    override: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ux_adhoc_days_scope_day", "scope_id", "day", unique=True),)

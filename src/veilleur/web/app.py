@@ -23,7 +23,15 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from veilleur.incidents.lifecycle import add_note
+from veilleur.incidents.contract import Contract
+from veilleur.incidents.lifecycle import (
+    IncidentNotFoundError,
+    IncidentStateError,
+    acknowledge,
+    add_note,
+    close,
+    restore,
+)
 from veilleur.probes.engine import utcnow
 from veilleur.sla.intervals import Change, time_in_states
 from veilleur.states import State
@@ -49,7 +57,10 @@ class ApiError(Exception):
 
 
 def create_app(
-    db: Database, api_token: str | None, clock: Callable[[], datetime] = utcnow
+    db: Database,
+    api_token: str | None,
+    clock: Callable[[], datetime] = utcnow,
+    contract: Contract | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="Veilleur",
@@ -62,8 +73,13 @@ def create_app(
     app.state.db = db
     app.state.api_token = api_token
     app.state.clock = clock
+    app.state.contract = contract
     _install_error_handlers(app)
     app.include_router(api)
+
+    from veilleur.web.scopes_api import scopes_api
+
+    app.include_router(scopes_api)
 
     from veilleur.web.pages import pages  # pages import the API's helpers
 
@@ -81,6 +97,14 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse({"error": exc.message}, status_code=exc.status)
+
+    @app.exception_handler(IncidentNotFoundError)
+    async def no_incident(_: Request, exc: IncidentNotFoundError) -> JSONResponse:
+        return JSONResponse({"error": f"incident inconnu : {exc}"}, status_code=404)
+
+    @app.exception_handler(IncidentStateError)
+    async def conflict(_: Request, exc: IncidentStateError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=409)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -177,7 +201,7 @@ Db = Annotated[Session, Depends(session)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 StateName = Annotated[str | None, Query(pattern="^(up|down|unknown)$")]
-Status = Annotated[str | None, Query(pattern="^(open|resolved)$")]
+Status = Annotated[str | None, Query(pattern="^(open|resolved|closed)$")]
 
 api = APIRouter(prefix="/api/v1", responses=ERRORS)
 
@@ -283,26 +307,77 @@ def list_incidents(
 
 @api.get("/incidents/{incident_id}", response_model=s.IncidentOut, tags=["incidents"])
 def get_incident(db: Db, incident_id: int) -> Any:
-    row = _incident_or_404(db, incident_id)
-    return s.IncidentOut.of(row, q.incident_events(db, incident_id))
+    return incident_out(db, _incident_or_404(db, incident_id))
 
 
-@api.post(
-    "/incidents/{incident_id}/notes",
-    response_model=s.IncidentOut,
-    status_code=201,
-    tags=["incidents"],
-    dependencies=[Depends(writer)],
-    responses={401: {"model": s.ErrorOut}, 403: {"model": s.ErrorOut}},
-)
-def post_note(request: Request, db: Db, incident_id: int, note: s.NoteIn) -> Any:
-    """Add a note to an incident's timeline (needs the API token)."""
-    _incident_or_404(db, incident_id)
-    add_note(db, incident_id, note.text, note.author, request.app.state.clock())
+def incident_out(db: Session, row: Any) -> s.IncidentOut:
     db.flush()
     return s.IncidentOut.of(
-        _incident_or_404(db, incident_id), q.incident_events(db, incident_id)
+        row, q.incident_events(db, row.id), q.incident_notifications(db, row.id)
     )
+
+
+WRITES: dict[str, Any] = {
+    "response_model": s.IncidentOut,
+    "tags": ["incidents"],
+    "dependencies": [Depends(writer)],
+    "responses": {
+        401: {"model": s.ErrorOut},
+        403: {"model": s.ErrorOut},
+        409: {"model": s.ErrorOut},
+    },
+}
+
+
+@api.post("/incidents/{incident_id}/notes", status_code=201, **WRITES)
+def post_note(request: Request, db: Db, incident_id: int, note: s.NoteIn) -> Any:
+    """Add a note to an incident's timeline."""
+    add_note(db, incident_id, note.text, note.author, request.app.state.clock())
+    return incident_out(db, _incident_or_404(db, incident_id))
+
+
+@api.post("/incidents/{incident_id}/acknowledge", **WRITES)
+def post_acknowledge(
+    request: Request, db: Db, incident_id: int, body: s.ActorIn
+) -> Any:
+    """Take the incident in hand (prendre en charge): stops the GTI clock."""
+    row = acknowledge(
+        db,
+        request.app.state.contract,
+        incident_id,
+        body.author,
+        request.app.state.clock(),
+    )
+    return incident_out(db, row)
+
+
+@api.post("/incidents/{incident_id}/restore", **WRITES)
+def post_restore(request: Request, db: Db, incident_id: int, body: s.ActorIn) -> Any:
+    """Mark the service restored (rétabli): stops the GTR clock."""
+    row = restore(
+        db,
+        request.app.state.contract,
+        incident_id,
+        body.author,
+        request.app.state.clock(),
+    )
+    return incident_out(db, row)
+
+
+@api.post("/incidents/{incident_id}/close", **WRITES)
+def post_close(request: Request, db: Db, incident_id: int, body: s.CloseIn) -> Any:
+    """Close with the mandatory cause and resolution (they make the report)."""
+    row = close(
+        db,
+        request.app.state.contract,
+        incident_id,
+        body.author,
+        body.cause,
+        body.resolution,
+        body.procedure,
+        request.app.state.clock(),
+    )
+    return incident_out(db, row)
 
 
 def _check_or_404(db: Session, check_id: str) -> CheckRow:

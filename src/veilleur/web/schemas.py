@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from veilleur.store.tables import (
     CheckRow,
     IncidentEventRow,
     IncidentRow,
     LatencyBucketRow,
+    NotificationRow,
     StateChangeRow,
 )
 
@@ -148,29 +150,89 @@ class EventOut(BaseModel):
         return cls(at=row.at, kind=row.kind, message=row.message, actor=row.actor)
 
 
+class ClockOut(BaseModel):
+    due_at: datetime | None
+    status: str = Field(description="running, met, breached or handed_over")
+
+
+class NotificationOut(BaseModel):
+    contact_id: str
+    subject: str
+    status: str = Field(description="pending, sent or dead")
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+    @classmethod
+    def of(cls, row: NotificationRow) -> NotificationOut:
+        return cls(
+            contact_id=row.contact_id,
+            subject=row.subject,
+            status=row.status,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            sent_at=row.sent_at,
+            last_error=row.last_error,
+        )
+
+
 class IncidentOut(BaseModel):
     id: int
     check_id: str
-    status: str = Field(description="open or resolved")
+    status: str = Field(description="open, resolved (service restored) or closed")
     title: str
+    scope_id: str | None
+    out_of_hours: bool = Field(description="Raised while the provider was on duty")
     started_at: datetime = Field(description="First failed probe")
     opened_at: datetime = Field(description="When the failure was confirmed")
-    resolved_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    resolved_at: datetime | None = Field(description="Service restored")
+    restored_by: str | None
+    handed_over_at: datetime | None
+    closed_at: datetime | None
+    closed_by: str | None
+    cause: str | None
+    resolution: str | None
+    procedure: str | None
+    gti: ClockOut
+    gtr: ClockOut
     timeline: list[EventOut] | None = None
+    notifications: list[NotificationOut] | None = None
 
     @classmethod
     def of(
-        cls, row: IncidentRow, events: list[IncidentEventRow] | None = None
+        cls,
+        row: IncidentRow,
+        events: list[IncidentEventRow] | None = None,
+        notifications: list[NotificationRow] | None = None,
     ) -> IncidentOut:
         return cls(
             id=row.id,
             check_id=row.check_id,
             status=row.status,
             title=row.title,
+            scope_id=row.scope_id,
+            out_of_hours=row.out_of_hours,
             started_at=row.started_at,
             opened_at=row.opened_at,
+            acknowledged_at=row.acknowledged_at,
+            acknowledged_by=row.acknowledged_by,
             resolved_at=row.resolved_at,
+            restored_by=row.restored_by,
+            handed_over_at=row.handed_over_at,
+            closed_at=row.closed_at,
+            closed_by=row.closed_by,
+            cause=row.cause,
+            resolution=row.resolution,
+            procedure=row.procedure,
+            gti=ClockOut(due_at=row.gti_due_at, status=row.gti_status),
+            gtr=ClockOut(due_at=row.gtr_due_at, status=row.gtr_status),
             timeline=None if events is None else [EventOut.of(e) for e in events],
+            notifications=None
+            if notifications is None
+            else [NotificationOut.of(n) for n in notifications],
         )
 
 
@@ -178,11 +240,91 @@ class IncidentPage(Page):
     items: list[IncidentOut]
 
 
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)
+]
+Author = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+
+
 class NoteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=10000)
-    author: str = Field(min_length=1, max_length=200)
+    text: Text
+    author: Author
+
+
+class ActorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    author: Author
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    author: Author
+    cause: Text = Field(description="Cause of the incident (mandatory)")
+    resolution: Text = Field(description="What restored the service (mandatory)")
+    procedure: str | None = Field(
+        default=None, max_length=500, description="Intervention procedure followed"
+    )
+
+
+class AdhocDayIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: date = Field(description="Local day of the scope's zone, e.g. 2026-12-09")
+    author: Author
+    override: bool = Field(
+        default=False, description="Accept although asked less than 72 h ahead"
+    )
+    reason: str | None = Field(
+        default=None, max_length=1000, description="Why, mandatory with override"
+    )
+
+
+class AdhocDayOut(BaseModel):
+    day: date
+    requested_at: datetime
+    requested_by: str
+    override: bool
+    reason: str | None
+
+
+class DutyOut(BaseModel):
+    scope_id: str
+    at: datetime
+    on_duty: str = Field(description="provider or client")
+    reason: str = Field(
+        description="business_hours, night, weekend, holiday, closure or adhoc"
+    )
+    label: str = Field(description="In French, e.g. « jour férié : Noël »")
+    since: datetime
+    until: datetime
+    next_change: datetime | None = Field(
+        description="Next change of who is on duty; null when it never changes"
+    )
+
+
+class DueOut(BaseModel):
+    scope_id: str
+    start: datetime
+    hours: float
+    counting: str
+    due_at: datetime
+
+
+class ScopeOut(BaseModel):
+    id: str
+    name: str
+    members: list[str]
+    zone: str
+    gti_hours: float
+    gtr_hours: float
+    counting: str
+    now: DutyOut
 
 
 class Tile(BaseModel):

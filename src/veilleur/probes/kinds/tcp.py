@@ -22,7 +22,7 @@ async def probe(params: TcpParams, timeout: float, ctx: ProbeContext) -> ProbeOu
     try:
         async with asyncio.timeout(timeout):
             _, writer = await asyncio.open_connection(params.host, params.port)
-    except (OSError, TimeoutError) as exc:
+    except (OSError, TimeoutError, UnicodeError) as exc:  # UnicodeError: bad name
         return ProbeOutcome(False, None, describe_error(exc, timeout))
     latency = (time.perf_counter() - started) * 1000
     writer.close()
