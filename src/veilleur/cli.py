@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -123,6 +124,199 @@ def inventory(config: Path | None, as_json: bool) -> None:
             f"[yellow]{diff}[/]" if diff else "",
         )  # fmt: skip
     Console().print(table)
+
+
+@cli.group()
+def calendar() -> None:
+    """Coverage calendars: who is on duty, when a deadline falls."""
+
+
+def _scope_and_instant(config: Path | None, scope_id: str, instant: str) -> Any:
+    from veilleur.calendars import local_instant
+
+    inv = _inventory(config, _settings())
+    scope = inv.scope(scope_id)
+    if scope is None:
+        known = ", ".join(s.id for s in inv.scopes) or "none"
+        _fail(f"unknown scope {scope_id!r} (known: {known})", 2)
+    try:
+        at = datetime.fromisoformat(instant)
+    except ValueError:
+        _fail(
+            f"bad instant {instant!r}: write ISO 8601, e.g. 2026-12-04T17:30+01:00", 2
+        )
+    if at.tzinfo is None:
+        at = local_instant(scope.calendar.zone, at.date(), at.time())
+    return scope, at
+
+
+@calendar.command("who")
+@click.argument("scope_id", metavar="SCOPE")
+@click.argument("instant")
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def calendar_who(
+    config: Path | None, scope_id: str, instant: str, as_json: bool
+) -> None:
+    """Who is on duty in SCOPE at INSTANT, and why (ISO 8601; local without offset)."""
+    from veilleur.calendars import duty_at, next_change
+
+    scope, at = _scope_and_instant(config, scope_id, instant)
+    duty = duty_at(scope.calendar, at)
+    try:
+        change: datetime | None = next_change(scope.calendar, at)
+    except ValueError:
+        change = None
+    zone = scope.calendar.zone
+    answer = {
+        "scope": scope.id,
+        "at": at.astimezone(zone).isoformat(),
+        "on_duty": duty.on_duty,
+        "reason": duty.reason,
+        "label": duty.label,
+        "since": duty.since.astimezone(zone).isoformat(),
+        "until": duty.until.astimezone(zone).isoformat(),
+        "next_change": None if change is None else change.astimezone(zone).isoformat(),
+    }
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    who = (
+        "titulaire (astreinte)"
+        if duty.on_duty == "provider"
+        else "équipe d'exploitation"
+    )
+    click.echo(f"{answer['at']}: {who} — {duty.label}")
+    click.echo(f"  from {answer['since']} until {answer['until']}")
+
+
+@calendar.command("due")
+@click.argument("scope_id", metavar="SCOPE")
+@click.argument("instant")
+@click.argument("hours", type=click.FloatRange(min=0, max=24 * 366))
+@CONFIG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON.")
+def calendar_due(
+    config: Path | None, scope_id: str, instant: str, hours: float, as_json: bool
+) -> None:
+    """The instant HOURS of guarantee time after INSTANT, as SCOPE counts them."""
+    from veilleur.incidents.clocks import deadline_after
+
+    scope, at = _scope_and_instant(config, scope_id, instant)
+    due = deadline_after(scope, scope.calendar, at, hours * 3600)
+    zone = scope.calendar.zone
+    answer = {
+        "scope": scope.id,
+        "start": at.astimezone(zone).isoformat(),
+        "hours": hours,
+        "counting": scope.guarantees.counting,
+        "due_at": due.astimezone(zone).isoformat(),
+    }
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"{answer['due_at']} ({hours:g} h counted as {answer['counting']})")
+
+
+@cli.group()
+def incident() -> None:
+    """Act on an incident: acknowledge, note, restore, close."""
+
+
+AUTHOR = click.option(
+    "--author", required=True, help="Who acts (shown in the timeline and report)."
+)
+
+
+def _act(action: Any, *args: Any) -> None:
+    from veilleur.incidents.contract import Contract
+    from veilleur.incidents.lifecycle import IncidentNotFoundError, IncidentStateError
+    from veilleur.probes.engine import utcnow
+
+    settings = _settings()
+    config = click.get_current_context().params.get("config")
+    contract = Contract(_inventory(config, settings), settings.base_url)
+    db = _database(settings)
+    try:
+        with db.session() as session:
+            row = action(session, contract, *args, utcnow())
+            click.echo(f"incident {row.id}: {row.status}")
+    except IncidentNotFoundError as exc:
+        _fail(f"unknown incident {exc}", 2)
+    except IncidentStateError as exc:
+        _fail(str(exc), 1)
+    finally:
+        db.dispose()
+
+
+@incident.command("ack")
+@click.argument("incident_id", type=int)
+@AUTHOR
+@CONFIG_OPTION
+def incident_ack(incident_id: int, author: str, config: Path | None) -> None:
+    """Take the incident in hand (stops the GTI clock)."""
+    from veilleur.incidents.lifecycle import acknowledge
+
+    _act(acknowledge, incident_id, author)
+
+
+@incident.command("note")
+@click.argument("incident_id", type=int)
+@click.argument("text")
+@AUTHOR
+@CONFIG_OPTION
+def incident_note(
+    incident_id: int, text: str, author: str, config: Path | None
+) -> None:
+    """Add a note to the incident's timeline."""
+    from veilleur.incidents.lifecycle import add_note, get_incident
+
+    def note(
+        session: Any, _contract: Any, iid: int, words: str, who: str, now: Any
+    ) -> Any:
+        add_note(session, iid, words, who, now)
+        return get_incident(session, iid)
+
+    _act(note, incident_id, text, author)
+
+
+@incident.command("restore")
+@click.argument("incident_id", type=int)
+@AUTHOR
+@CONFIG_OPTION
+def incident_restore(incident_id: int, author: str, config: Path | None) -> None:
+    """Mark the service restored (stops the GTR clock)."""
+    from veilleur.incidents.lifecycle import restore
+
+    _act(restore, incident_id, author)
+
+
+@incident.command("close")
+@click.argument("incident_id", type=int)
+@AUTHOR
+@click.option("--cause", required=True, help="Cause of the incident.")
+@click.option("--resolution", required=True, help="What restored the service.")
+@click.option("--procedure", default=None, help="Intervention procedure followed.")
+@CONFIG_OPTION
+def incident_close(
+    incident_id: int,
+    author: str,
+    cause: str,
+    resolution: str,
+    procedure: str | None,
+    config: Path | None,
+) -> None:
+    """Close with the cause and resolution that make the incident report."""
+    from veilleur.incidents.lifecycle import close
+
+    for name, value in (("--cause", cause), ("--resolution", resolution)):
+        if not value.strip():
+            _fail(f"{name} must not be empty", 2)
+
+    def closing(session: Any, contract: Any, iid: int, now: Any) -> Any:
+        return close(session, contract, iid, author, cause, resolution, procedure, now)
+
+    _act(closing, incident_id)
 
 
 @cli.group()

@@ -39,7 +39,7 @@ def computed(row: dict[str, Any]) -> dict[str, Any]:
     return {key: row[key] for key in ("vms", "ram_gb", "vcpu", "disk_gb")}
 
 
-def test_it_reads_the_three_platforms_and_their_environments(
+def test_it_reads_the_four_platforms_and_their_environments(
     inventory: Inventory,
 ) -> None:
     environments = {
@@ -50,6 +50,7 @@ def test_it_reads_the_three_platforms_and_their_environments(
         "bcdi": [("prod", "PROD"), ("qa", "QA")],
         "esidoc": [("prod", "PROD"), ("qa", "QA"), ("dev", "DEV")],
         "fondamentaux": [("prod", "PROD")],
+        "bases-internes": [("prod", "PROD")],
     }
 
 
@@ -351,3 +352,24 @@ def test_it_uses_the_probe_kind_fitting_each_service(inventory: Inventory) -> No
     assert health.params.url == (
         "http://esidoc-es-1.prod.esidoc.canope.invalid:9200/_cluster/health"
     )
+
+
+def test_the_internal_databases_are_counted_but_not_sized(
+    inventory: Inventory,
+) -> None:
+    [row] = [r for r in inventory.capacity() if r["platform"] == "bases-internes"]
+    # Four VMs (two databases, two applications); the specification gives no sizes.
+    assert (row["vms"], row["unsized_vms"], row["ram_gb"]) == (4, 4, 0)
+
+
+def test_every_environment_belongs_to_one_of_the_three_scopes(
+    inventory: Inventory,
+) -> None:
+    owners = {
+        (p.id, e.id): inventory.scope_of(p.id, e.id).id
+        for p in inventory.platforms
+        for e in p.environments
+    }
+    assert set(owners.values()) == {"documentation", "web", "bases-internes"}
+    assert owners[("esidoc", "qa")] == "documentation"
+    assert owners[("fondamentaux", "prod")] == "web"

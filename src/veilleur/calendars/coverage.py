@@ -196,8 +196,13 @@ def coverage_seconds(cal: Calendar, start: datetime, end: datetime) -> float:
     return total.total_seconds()
 
 
-def add_coverage(cal: Calendar, start: datetime, seconds: float) -> datetime:
+def add_coverage(
+    cal: Calendar, start: datetime, seconds: float, party: OnDuty = "provider"
+) -> datetime:
     """The instant `seconds` of provider coverage after `start` (UTC).
+
+    With ``party="client"`` the same, counting the client's business hours instead
+    (for a scope whose provider works during business hours only).
 
     Precisely: the smallest t >= start with coverage_seconds(start, t) >= seconds.
     So 0 gives `start` itself, even inside business hours; a positive amount asked
@@ -212,7 +217,7 @@ def add_coverage(cal: Calendar, start: datetime, seconds: float) -> datetime:
         return begin
 
     for segment in _forward(cal, begin):
-        if segment.on_duty != "provider":
+        if segment.on_duty != party:
             continue
         first = max(segment.start, begin)
         available = segment.end - first

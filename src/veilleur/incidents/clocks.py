@@ -4,7 +4,8 @@ GTI (garantie de temps d'intervention) ends when a person takes the incident in 
 GTR (garantie de temps de rétablissement) when service is restored. Each scope says how
 long (2 h and 4 h by default) and how the time counts: only the provider's coverage time
 (the default: an incident raised at 16:00 on a Friday, with the client's team on duty
-until 17:00, is due for GTI at 19:00), or round the clock.
+until 17:00, is due for GTI at 19:00), round the clock, or only during business hours
+(the internal databases: supervised around the clock, supported Monday to Friday).
 
 Deadlines are computed once, when the incident opens, and stored with it: a later change
 of calendar does not move a deadline people were already told about.
@@ -71,8 +72,11 @@ def deadline_after(
     scope: Scope, calendar: Calendar, start: datetime, seconds: float
 ) -> datetime:
     """The instant `seconds` of guarantee time after `start`, as the scope counts."""
-    if scope.guarantees.counting == "round_the_clock":
+    counting = scope.guarantees.counting
+    if counting == "round_the_clock":
         return start + timedelta(seconds=seconds)
+    if counting == "business_hours":
+        return add_coverage(calendar, start, seconds, party="client")
     return add_coverage(calendar, start, seconds)
 
 
@@ -101,15 +105,13 @@ def due_actions(
     if state.restored:
         return []
     actions: list[Action] = []
-    if (
+    handing_over = (
         state.out_of_hours
         and not state.handed_over
         and not provider_on_duty(calendar, now)
-    ):
-        actions.append(Action("handover"))
-        return actions  # the clocks stop here: no warning or breach after it
+    )
 
-    if not state.acknowledged:
+    if not state.acknowledged and not handing_over:
         elapsed = (now - state.opened_at).total_seconds()
         for index, step in enumerate(scope.chain):
             if index > 0 and elapsed >= step.after_s:
@@ -123,7 +125,11 @@ def due_actions(
         if due is None or status != RUNNING:
             continue
         if now >= due:
+            # Important: a deadline passed before the handover is a breach all the
+            # same, even when no tick ran between the two.
             actions.append(Action("breach", clock=name))
-        elif now >= due - warn and not warned:
+        elif now >= due - warn and not warned and not handing_over:
             actions.append(Action("warn", clock=name))
+    if handing_over:
+        actions.append(Action("handover"))  # the provider's clocks stop here
     return actions

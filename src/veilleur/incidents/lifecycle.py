@@ -372,6 +372,11 @@ def _facts(
     )
 
 
+def get_incident(session: Session, incident_id: int) -> IncidentRow:
+    """The incident, or `IncidentNotFoundError`."""
+    return _get(session, incident_id)
+
+
 def _get(session: Session, incident_id: int) -> IncidentRow:
     incident = session.get(IncidentRow, incident_id)
     if incident is None:

@@ -282,6 +282,12 @@ class _Builder:
         chain = self._chain(f, entry.get("alert_chain"), (*path, "alert_chain"))
         if calendar is None or guarantees is None or chain is None:
             return None
+        if guarantees.counting == "business_hours" and not calendar.business_hours:
+            f.problem(
+                (*path, "guarantees", "counting"),
+                "counting 'business_hours' needs business hours in the calendar",
+            )
+            return None
         steps, inform, in_hours = chain
         return Scope(
             sid,
@@ -538,10 +544,12 @@ class _Builder:
         )
         hid = f.identifier(entry, path)
         count = f.number(entry, "count", path, integer=True, minimum=1, default=1)
-        vcpu = f.number(entry, "vcpu", path, integer=True, minimum=1)
-        ram = f.number(entry, "ram_gb", path, minimum=0)
-        disks = self._disks(f, entry, path)
-        if None in (hid, count, vcpu, ram, disks):
+        # A host of unknown size (none of the three given) is counted, not summed.
+        sized = any(key in entry for key in ("vcpu", "ram_gb", "disk_gb"))
+        vcpu = f.number(entry, "vcpu", path, integer=True, minimum=1, required=sized)
+        ram = f.number(entry, "ram_gb", path, minimum=0, required=sized)
+        disks = self._disks(f, entry, path) if sized else ()
+        if hid is None or count is None or (sized and None in (vcpu, ram, disks)):
             return []
         name_template = str(entry.get("name", "{id}-{n:03d}" if count > 1 else "{id}"))
         address_template = entry.get("address")

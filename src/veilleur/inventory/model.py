@@ -59,14 +59,18 @@ class Host:
     name: str
     role: str
     address: str  # what probes connect to; the name when no address is given
-    vcpu: int
-    ram_gb: float
+    vcpu: int | None  # None, with ram_gb and no disks: a VM whose size is not known
+    ram_gb: float | None
     disks_gb: tuple[float, ...]  # system disk first, then data disks
     datacenter: str | None
 
     @property
     def disk_gb(self) -> float:
         return sum(self.disks_gb)
+
+    @property
+    def sized(self) -> bool:
+        return self.vcpu is not None
 
 
 @dataclass(frozen=True)
@@ -95,11 +99,12 @@ class Environment:
     stated: Mapping[str, float] | None
 
     def totals(self) -> Totals:
+        sized = [h for h in self.hosts if h.sized]
         return Totals(
             vms=len(self.hosts),
-            ram_gb=sum(h.ram_gb for h in self.hosts),
-            vcpu=sum(h.vcpu for h in self.hosts),
-            disk_gb=sum(h.disk_gb for h in self.hosts),
+            ram_gb=sum(h.ram_gb or 0 for h in sized),
+            vcpu=sum(h.vcpu or 0 for h in sized),
+            disk_gb=sum(h.disk_gb for h in sized),
         )
 
 
@@ -143,6 +148,7 @@ class Inventory:
                     "environment": env.id,
                     "kind": env.kind,
                     **computed.as_dict(),
+                    "unsized_vms": sum(1 for h in env.hosts if not h.sized),
                     "checks": sum(
                         1
                         for c in self.checks

@@ -21,7 +21,7 @@ from veilleur.calendars.model import Calendar, Closure, Window
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HOURS_PATTERN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 ENV_PATTERN = re.compile(r"\{env:([A-Za-z_][A-Za-z0-9_]*)\}")
-COUNTING = ("coverage", "round_the_clock")
+COUNTING = ("coverage", "round_the_clock", "business_hours")
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class Guarantees:
     gti_s: float = 2 * 3600  # garantie de temps d'intervention
     gtr_s: float = 4 * 3600  # garantie de temps de rétablissement
     # "coverage": deadlines count only the provider's coverage time;
-    # "round_the_clock": they count every hour.
+    # "round_the_clock": every hour; "business_hours": only the calendar's business
+    # hours (support on working days only).
     counting: str = "coverage"
     warn_before_s: float = (
         30 * 60

@@ -117,7 +117,8 @@ class Dispatcher:
             try:
                 await self.send(resolve_secrets(row.channel), row.subject, row.body)
             except SendError as exc:
-                waiting.add(row.channel)
+                if not exc.permanent:
+                    waiting.add(row.channel)  # what follows waits for this one
                 await asyncio.to_thread(self._failed, row.id, str(exc), exc.permanent)
                 continue
             except Exception:
