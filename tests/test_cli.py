@@ -97,3 +97,71 @@ def test_serve_refuses_a_database_from_a_newer_version(tmp_path):
     result = run("serve", "--config", str(CANOPE), env={"VEILLEUR_DATABASE_URL": url})
     assert result.exit_code == 1
     assert "schema revision 'ffff' is newer than this Veilleur" in result.output
+
+
+def test_calendar_who_answers_in_the_scopes_zone():
+    result = run(
+        "calendar", "who", "documentation", "2026-12-24T18:30", "--config", str(CANOPE),
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert (body["on_duty"], body["reason"]) == ("provider", "closure")
+    assert body["at"] == "2026-12-24T18:30:00+01:00"
+
+
+def test_calendar_due_across_the_spring_change():
+    # Saturday 27 March 2027, 23:30 Paris (22:30 UTC); the provider covers the whole
+    # weekend, and that night skips 02:00-03:00. + 4 h = 02:30 UTC = 04:30 CEST.
+    result = run(
+        "calendar", "due", "documentation", "2027-03-27T23:30", "4",
+        "--config", str(CANOPE), "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["due_at"] == "2027-03-28T04:30:00+02:00"
+
+
+def test_calendar_refuses_an_unknown_scope_or_a_bad_instant():
+    unknown = run(
+        "calendar", "who", "nope", "2026-12-04T10:00", "--config", str(CANOPE)
+    )
+    assert unknown.exit_code == 2 and "unknown scope 'nope'" in unknown.output
+    bad = run("calendar", "who", "web", "tomorrow", "--config", str(CANOPE))
+    assert bad.exit_code == 2 and "bad instant 'tomorrow'" in bad.output
+
+
+def test_incident_commands_act_on_the_database(tmp_path):
+    from veilleur.states import State, StateChange
+    from veilleur.store import Database
+    from veilleur.store.recorder import Recorder
+    from tests.conftest import at
+    from tests.incidents.contract_fixture import PORTAL_ID, make_contract
+
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    db = Database.open(url)
+    db.migrate()
+    contract = make_contract()
+    recorder = Recorder(db, contract)
+    recorder.sync_checks(contract.inventory.checks, at("2026-12-01 00:00"))
+    recorder.record_change(
+        PORTAL_ID,
+        StateChange(State.UP, State.DOWN, at("2026-12-04 16:58"),
+                    at("2026-12-04 17:00"), "refusée"),
+    )  # fmt: skip
+    db.dispose()
+    env = {"VEILLEUR_DATABASE_URL": url}
+
+    assert run("incident", "ack", "1", "--author", "Camille", env=env).exit_code == 0
+    again = run("incident", "ack", "1", "--author", "Camille", env=env)
+    assert again.exit_code == 1 and "déjà pris en charge" in again.output
+    note = run(
+        "incident", "note", "1", "Redémarrage d'Apache", "--author", "Camille", env=env
+    )
+    assert note.exit_code == 0
+    empty = run("incident", "close", "1", "--author", "C", "--cause", " ",
+                "--resolution", "r", env=env)  # fmt: skip
+    assert empty.exit_code == 2
+    closed = run("incident", "close", "1", "--author", "Camille", "--cause", "Disque plein",
+                 "--resolution", "Purge", env=env)  # fmt: skip
+    assert closed.exit_code == 0 and "incident 1: closed" in closed.output
+    assert run("incident", "ack", "42", "--author", "C", env=env).exit_code == 2
