@@ -10,7 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tests.conftest import at
+from tests.incidents.contract_fixture import PORTAL_ID, make_contract
 from veilleur.cli import cli
+from veilleur.states import State, StateChange
+from veilleur.store import Database
+from veilleur.store.recorder import Recorder
 
 CANOPE = Path(__file__).parents[1] / "examples" / "canope"
 
@@ -131,12 +136,6 @@ def test_calendar_refuses_an_unknown_scope_or_a_bad_instant():
 
 
 def test_incident_commands_act_on_the_database(tmp_path):
-    from veilleur.states import State, StateChange
-    from veilleur.store import Database
-    from veilleur.store.recorder import Recorder
-    from tests.conftest import at
-    from tests.incidents.contract_fixture import PORTAL_ID, make_contract
-
     url = f"sqlite:///{tmp_path / 'v.db'}"
     db = Database.open(url)
     db.migrate()

@@ -5,11 +5,11 @@ import icalendar
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import at
+from tests.incidents.contract_fixture import PORTAL_ID, make_contract
 from veilleur.states import State, StateChange
 from veilleur.store.recorder import Recorder
 from veilleur.web.app import create_app
-from tests.conftest import at
-from tests.incidents.contract_fixture import PORTAL_ID, make_contract
 
 TOKEN = "s3cret-token-for-tests-0123456789"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
