@@ -53,6 +53,7 @@ CHANGES = Counter("veilleur_state_changes", "Check state changes", ["to"])
 # A check due within this many seconds is due now. Optimization: event loops time in
 # whole milliseconds, and waiting for less ends early and spins.
 DUE_SLACK_S = 0.005
+CHANGE_BATCH_S = 0.1
 
 # A probe gets this long past its own timeout before the engine cancels it.
 GRACE_S = 1.0
@@ -236,9 +237,11 @@ class Engine:
         if change is not None:
             CHANGES.labels(change.new.value).inc()
             if not self._changes:
-                # Optimization: changes seen in the same turn of the loop (a mass
-                # outage, a first start) are stored in one transaction.
-                asyncio.get_running_loop().call_soon(self._store_changes)
+                # Optimization: changes seen within CHANGE_BATCH_S (a mass outage, a
+                # first start) are stored in one transaction, not one each.
+                asyncio.get_running_loop().call_later(
+                    CHANGE_BATCH_S, self._store_changes
+                )
             self._changes.append((check, change))
 
     def _store_changes(self) -> None:
