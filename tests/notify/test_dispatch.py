@@ -158,3 +158,20 @@ def test_retries_back_off_up_to_five_minutes():
         300,
         300,
     ]
+
+
+def test_a_secret_in_a_channel_url_never_reaches_the_logs(
+    db, caplog, monkeypatch, webhook
+):
+    monkeypatch.setenv("HOOK_TOKEN", "tr3s-secret-value")
+    # At DEBUG, the HTTP library logs each request's path, token included.
+    contract = make_contract(oncall=webhook.url("hook/{env:HOOK_TOKEN}"))
+    outage(db, contract)
+    with caplog.at_level("DEBUG"):
+        asyncio.run(Dispatcher(db, clock=Clock(at("2026-12-04 17:12"))).round())
+    assert [m["path"] for m in webhook.received][0] == "/hook/tr3s-secret-value"
+    assert "POST /hook/*** HTTP/1.1" in caplog.text
+    assert "tr3s-secret-value" not in caplog.text
+    with db.session() as s:
+        stored = s.scalars(select(NotificationRow.channel)).all()
+    assert all("tr3s-secret-value" not in c for c in stored)

@@ -50,6 +50,33 @@ class SendError(Exception):
 Sender = Callable[[str, str, str], Awaitable[None]]
 
 
+class _Redact(logging.Filter):
+    """Masks the secrets put into channel URLs in what apprise logs.
+
+    Important: apprise and urllib3 log URLs at DEBUG, and a URL may hold a resolved
+    secret (a token in a webhook's path); this filter sits on the loggers that see
+    them and replaces every secret value read so far with "***" before the record is
+    written anywhere.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            text = record.getMessage()
+            for secret in self.secrets:
+                text = text.replace(secret, "***")
+            record.msg, record.args = text, ()
+        return True
+
+
+REDACT = _Redact()
+for _name in ("apprise", "urllib3.connectionpool"):
+    logging.getLogger(_name).addFilter(REDACT)
+
+
 def resolve_secrets(url: str, environ: dict[str, str] | None = None) -> str:
     env = os.environ if environ is None else environ
 
@@ -57,6 +84,8 @@ def resolve_secrets(url: str, environ: dict[str, str] | None = None) -> str:
         name = match.group(1)
         if name not in env:
             raise SendError(f"variable d'environnement {name} absente")
+        if env[name]:
+            REDACT.secrets.add(env[name])
         return env[name]
 
     return ENV_PATTERN.sub(value, url)
