@@ -169,7 +169,7 @@ def test_a_secret_in_a_channel_url_never_reaches_the_logs(
     outage(db, contract)
     with caplog.at_level("DEBUG"):
         asyncio.run(Dispatcher(db, clock=Clock(at("2026-12-04 17:12"))).round())
-    assert [m["path"] for m in webhook.received][0] == "/hook/tr3s-secret-value"
+    assert webhook.received[0]["path"] == "/hook/tr3s-secret-value"
     assert "POST /hook/*** HTTP/1.1" in caplog.text
     assert "tr3s-secret-value" not in caplog.text
     with db.session() as s:
