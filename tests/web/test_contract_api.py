@@ -141,3 +141,20 @@ def test_acting_needs_the_token(api):
     answer = api.post("/api/v1/incidents/1/acknowledge", json={"author": "x"})
     assert answer.status_code == 401
     assert api.get("/api/v1/incidents/1").json()["acknowledged_at"] is None
+
+
+def test_it_lists_the_clients_three_scopes_with_who_is_on_duty(db):
+    from pathlib import Path
+
+    from veilleur.incidents.contract import Contract
+    from veilleur.inventory import load_inventory
+
+    canope = load_inventory(Path(__file__).parents[2] / "examples" / "canope")
+    app = create_app(db, None, clock=lambda: at("2026-12-04 10:00"),
+                     contract=Contract(canope, "http://127.0.0.1:8470"))  # fmt: skip
+    scopes = {s["id"]: s for s in TestClient(app).get("/api/v1/scopes").json()}
+    assert set(scopes) == {"documentation", "web", "bases-internes"}
+    # Friday 11:00 Paris: the client's team is on duty everywhere.
+    assert {s["now"]["on_duty"] for s in scopes.values()} == {"client"}
+    assert scopes["bases-internes"]["counting"] == "business_hours"
+    assert scopes["documentation"]["members"] == ["bcdi", "esidoc"]
