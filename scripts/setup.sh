@@ -30,6 +30,8 @@ need_packages libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core
 if $for_tests; then
   # A real browser for the dashboard tests, and fonts it renders French text with.
   need_packages chromium fonts-dejavu-core
+  # pdftotext reads the text of incident reports back in the tests.
+  need_packages poppler-utils
 fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -15,6 +15,18 @@ import httpx
 import pytest
 
 VEILLEUR = Path(sys.executable).parent / "veilleur"
+# Debian's Chromium, driven by Playwright; without the background-networking flags it
+# tries to reach outside hosts, which this machine's closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:

@@ -10,21 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.conftest import Site, free_port, wait_for
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, Site, free_port, wait_for
 
 pytestmark = pytest.mark.e2e
 
 INTERVAL_S, FAILURES = 1, 2
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def inventory(tmp_path: Path, site_port: int) -> Path:

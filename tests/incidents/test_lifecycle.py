@@ -166,3 +166,51 @@ def test_closing_twice_or_an_unknown_incident_is_refused(db, recorder, contract)
         lifecycle.close(s, contract, iid, "A", "c", "r", None, at("2026-12-04 18:01"))
     with pytest.raises(lifecycle.IncidentNotFoundError), db.session() as s:
         lifecycle.restore(s, contract, 999, "A", at("2026-12-04 18:01"))
+
+
+def test_two_people_taking_the_same_incident_in_hand_at_once_one_wins(
+    db, recorder, contract
+):
+    import threading
+
+    recorder.record_change(PORTAL_ID, down("2026-12-04 16:58", "2026-12-04 17:00"))
+    iid = incident(db).id
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def take(who: str) -> None:
+        start.wait()
+        try:
+            with db.session() as s:
+                lifecycle.acknowledge(s, contract, iid, who, at("2026-12-04 17:10"))
+            outcomes.append("ok")
+        except lifecycle.IncidentStateError:
+            outcomes.append("refused")
+        except Exception as exc:  # SQLite refuses a write whose read went stale
+            outcomes.append(type(exc).__name__)
+
+    threads = [
+        threading.Thread(target=take, args=(who,)) for who in ("Camille", "Dominique")
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert outcomes.count("ok") == 1
+    with db.session() as s:
+        events = s.scalars(
+            select(lifecycle.IncidentEventRow).where(
+                lifecycle.IncidentEventRow.kind == "acknowledged"
+            )
+        ).all()
+    assert len(events) == 1
+
+
+def test_an_incident_outside_any_scope_has_no_clocks(db):
+    from veilleur.store.recorder import Recorder as Plain
+
+    recorder = Plain(db)  # no contract: no scope, no guarantee
+    recorder.sync_checks(make_contract().inventory.checks, at("2026-12-01 00:00"))
+    recorder.record_change(PORTAL_ID, down("2026-12-04 16:58", "2026-12-04 17:00"))
+    row = incident(db)
+    assert (row.gti_status, row.gtr_status, row.gti_due_at) == ("none", "none", None)

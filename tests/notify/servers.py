@@ -79,7 +79,9 @@ class Webhook:
             self._loop = asyncio.new_event_loop()
             app = web.Application()
             app.router.add_post("/{tail:.*}", self._take)
-            self._runner = web.AppRunner(app)
+            self._runner = web.AppRunner(
+                app, access_log=None
+            )  # only Veilleur logs here
             self._loop.run_until_complete(self._runner.setup())
             site = web.TCPSite(self._runner, "127.0.0.1", self.port)
             self._loop.run_until_complete(site.start())

@@ -202,3 +202,27 @@ def test_pages_for_a_check_an_incident_and_something_missing(filled):
     assert api.get("/incidents/42").status_code == 404
     assert api.get("/controles/nope").status_code == 404
     assert api.get("/environnements/esidoc/prod").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("/api/v1/incidents/99999999999999999999999", "au plus 2147483647 attendu"),
+        ("/api/v1/checks?offset=99999999999999999999999", "offset : au plus"),
+        ("/api/v1/checks?limit=0", "limit : au moins 1 attendu"),
+    ],
+)
+def test_out_of_range_numbers_are_refused_in_french(filled, url, words):
+    answer = client(filled).get(url)
+    assert answer.status_code == 422 and words in answer.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/incidents/abc", "/incidents/99999999999999999999999/rapport", "/nope"]
+)
+def test_unknown_pages_get_the_french_404_page(filled, url):
+    answer = client(filled).get(url)
+    assert answer.status_code == 404
+    assert "Introuvable" in answer.text and answer.headers["content-type"].startswith(
+        "text/html"
+    )

@@ -30,6 +30,7 @@ from veilleur.calendars import Calendar, add_coverage, duty_at
 from veilleur.inventory.scopes import Scope
 
 RUNNING, MET, BREACHED, HANDED_OVER = "running", "met", "breached", "handed_over"
+NONE = "none"  # the incident is in no scope: no guarantee applies
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,11 @@ change causes, written in the caller's transaction (so a change and its messages
 stored together or not at all).
 
 The partial unique index on open incidents backs the rule "never two open incidents
-for one check" even if two writers race.
+for one check" even if two writers race. Every change reads its incident with
+``FOR UPDATE``: on PostgreSQL two people taking the same incident in hand at once, or a
+person and the clock tick, are served one after the other, and the second sees what
+the first did. SQLite has one writer at a time, and a transaction whose read went stale
+is refused rather than allowed to overwrite.
 
 Statuses: ``open`` → ``resolved`` (service restored: the check came back UP, or a
 person said so) → ``closed`` (a person gave the cause and the resolution). Closing an
@@ -33,6 +37,7 @@ CLOCK_WORDS = {
     clocks.BREACHED: "dépassée",
     clocks.HANDED_OVER: "passée à l'équipe d'exploitation",
     clocks.RUNNING: "en cours",
+    clocks.NONE: "sans objet",
 }
 
 
@@ -46,9 +51,9 @@ class IncidentStateError(Exception):
 
 def open_incident_for(session: Session, check_id: str) -> IncidentRow | None:
     return session.scalars(
-        select(IncidentRow).where(
-            IncidentRow.check_id == check_id, IncidentRow.status == "open"
-        )
+        select(IncidentRow)
+        .where(IncidentRow.check_id == check_id, IncidentRow.status == "open")
+        .with_for_update()
     ).one_or_none()
 
 
@@ -167,7 +172,7 @@ def close(
     incident.closed_by = actor
     incident.cause = cause
     incident.resolution = resolution
-    incident.procedure = procedure or None
+    incident.procedure = (procedure or "").strip() or None
     _event(session, incident, now, "closed", f"Incident clos par {actor}", actor)
 
     scope = contract.scope(incident.scope_id) if contract else None
@@ -193,8 +198,11 @@ def close(
 
 def clock_summary(incident: IncidentRow) -> str:
     parts = []
-    for name, status in (("GTI", incident.gti_status), ("GTR", incident.gtr_status)):
-        if incident.gti_due_at is not None:
+    for name, due, status in (
+        ("GTI", incident.gti_due_at, incident.gti_status),
+        ("GTR", incident.gtr_due_at, incident.gtr_status),
+    ):
+        if due is not None:
             parts.append(f"{name} {CLOCK_WORDS.get(status, status)}")
     return ", ".join(parts) if parts else "Aucune garantie sur ce périmètre"
 
@@ -202,8 +210,10 @@ def clock_summary(incident: IncidentRow) -> str:
 def tick(session: Session, contract: Contract, now: datetime) -> int:
     """Apply what the clocks make due for every open incident; return how many."""
     done = 0
-    query = select(IncidentRow).where(
-        IncidentRow.status == "open", IncidentRow.scope_id.is_not(None)
+    query = (
+        select(IncidentRow)
+        .where(IncidentRow.status == "open", IncidentRow.scope_id.is_not(None))
+        .with_for_update(skip_locked=True)  # one being changed by a person: next tick
     )
     for incident in session.scalars(query):
         scope = contract.scope(incident.scope_id)
@@ -288,8 +298,8 @@ def _open(
         started_at=change.at,
         opened_at=change.detected_at,
         out_of_hours=False,
-        gti_status=clocks.RUNNING,
-        gtr_status=clocks.RUNNING,
+        gti_status=clocks.NONE,
+        gtr_status=clocks.NONE,
         gti_warned=False,
         gtr_warned=False,
     )
@@ -299,6 +309,7 @@ def _open(
         due = clocks.deadlines(scope, calendar, change.detected_at)
         incident.scope_id = scope.id
         incident.gti_due_at, incident.gtr_due_at = due.gti, due.gtr
+        incident.gti_status = incident.gtr_status = clocks.RUNNING
         incident.out_of_hours = clocks.provider_on_duty(calendar, change.detected_at)
     session.add(incident)
     session.flush()
@@ -358,11 +369,11 @@ def _restore(
 def _facts(
     incident: IncidentRow, contract: Contract, reason: str | None = None
 ) -> messages.IncidentFacts:
-    check = incident.check_id
+    check = incident.check
     return messages.IncidentFacts(
         id=incident.id,
         title=incident.title,
-        target=check,
+        target=check.target if check is not None else incident.check_id,
         started_at=incident.started_at,
         opened_at=incident.opened_at,
         reason=reason or "",
@@ -378,7 +389,7 @@ def get_incident(session: Session, incident_id: int) -> IncidentRow:
 
 
 def _get(session: Session, incident_id: int) -> IncidentRow:
-    incident = session.get(IncidentRow, incident_id)
+    incident = session.get(IncidentRow, incident_id, with_for_update=True)
     if incident is None:
         raise IncidentNotFoundError(incident_id)
     return incident

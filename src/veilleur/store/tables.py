@@ -18,7 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -117,8 +117,9 @@ class IncidentRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     check_id: Mapped[str] = mapped_column(ForeignKey("checks.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(20))  # open, resolved
+    status: Mapped[str] = mapped_column(String(20))  # open, resolved, closed
     title: Mapped[str] = mapped_column(Text)
+    check: Mapped[CheckRow | None] = relationship(viewonly=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)  # first failed probe
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime)  # confirmed: clocks start
     # Service back: the check came UP, or a person marked it restored (GTR stops).
@@ -132,7 +133,8 @@ class IncidentRow(Base):
     restored_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     gti_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     gtr_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    # running, met, breached or handed_over (to the client's team, clock no longer ours)
+    # running, met, breached, handed_over (to the client's team: no longer the
+    # provider's clock) or none (the incident is in no scope)
     gti_status: Mapped[str] = mapped_column(String(20), default="running")
     gtr_status: Mapped[str] = mapped_column(String(20), default="running")
     gti_warned: Mapped[bool] = mapped_column(Boolean, default=False)

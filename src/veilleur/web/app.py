@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Header, Query, Request
+from fastapi import Path as FastApiPath
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -42,6 +43,7 @@ from veilleur.web import schemas as s
 
 log = logging.getLogger(__name__)
 
+MAX_ID = 2**31 - 1  # ids and offsets are 32-bit integers in the database
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": s.ErrorOut},
     404: {"model": s.ErrorOut},
@@ -111,7 +113,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": _validation_message(exc)}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 404 and not request.url.path.startswith("/api/"):
+            from veilleur.web.pages import missing_page
+
+            return missing_page(request, "cette page")
         messages = {404: "ressource introuvable", 405: "méthode non autorisée"}
         text = messages.get(exc.status_code, str(exc.detail))
         return JSONResponse({"error": text}, status_code=exc.status_code)
@@ -130,11 +136,31 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"error": "erreur interne"}, status_code=500)
 
 
+# What people read in a refusal names the field in French.
+FIELD_NAMES = {
+    "author": "auteur",
+    "text": "texte",
+    "resolution": "résolution",
+    "procedure": "procédure",
+    "day": "jour",
+    "reason": "motif",
+    "override": "dérogation",
+    "hours": "heures",
+    "since": "depuis",
+    "until": "jusqu'à",
+    "state": "état",
+    "status": "statut",
+    "incident_id": "numéro d'incident",
+}
+
+
 def _validation_message(exc: RequestValidationError) -> str:
     parts = []
     for error in exc.errors():
         loc = [
-            str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")
+            FIELD_NAMES.get(str(p), str(p))
+            for p in error.get("loc", ())
+            if p not in ("body", "query", "path")
         ]
         where = ".".join(loc) or "corps de la requête"
         parts.append(f"{where} : {_french(error)}")
@@ -150,8 +176,16 @@ def _french(error: Any) -> str:
         return "champ inconnu"
     if kind.startswith("int") or kind.startswith("float"):
         return f"nombre attendu, reçu {given!r}"
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"valeur hors limites ({error.get('msg')}), reçu {given!r}"
+    bounds = {
+        "greater_than_equal": ("au moins", "ge"),
+        "greater_than": ("plus de", "gt"),
+        "less_than_equal": ("au plus", "le"),
+        "less_than": ("moins de", "lt"),
+    }
+    if kind in bounds:
+        words, key = bounds[kind]
+        limit = (error.get("ctx") or {}).get(key)
+        return f"{words} {limit} attendu, reçu {given!r}"
     if kind.startswith("datetime"):
         return f"date ISO 8601 attendue, reçu {given!r}"
     if kind == "string_too_short":
@@ -198,8 +232,9 @@ def aware(value: datetime | None, name: str) -> datetime | None:
 
 
 Db = Annotated[Session, Depends(session)]
+IncidentId = Annotated[int, FastApiPath(ge=1, le=MAX_ID)]
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=MAX_ID)]
 StateName = Annotated[str | None, Query(pattern="^(up|down|unknown)$")]
 Status = Annotated[str | None, Query(pattern="^(open|resolved|closed)$")]
 
@@ -306,7 +341,7 @@ def list_incidents(
 
 
 @api.get("/incidents/{incident_id}", response_model=s.IncidentOut, tags=["incidents"])
-def get_incident(db: Db, incident_id: int) -> Any:
+def get_incident(db: Db, incident_id: IncidentId) -> Any:
     return incident_out(db, _incident_or_404(db, incident_id))
 
 
@@ -330,7 +365,7 @@ WRITES: dict[str, Any] = {
 
 
 @api.post("/incidents/{incident_id}/notes", status_code=201, **WRITES)
-def post_note(request: Request, db: Db, incident_id: int, note: s.NoteIn) -> Any:
+def post_note(request: Request, db: Db, incident_id: IncidentId, note: s.NoteIn) -> Any:
     """Add a note to an incident's timeline."""
     add_note(db, incident_id, note.text, note.author, request.app.state.clock())
     return incident_out(db, _incident_or_404(db, incident_id))
@@ -338,7 +373,7 @@ def post_note(request: Request, db: Db, incident_id: int, note: s.NoteIn) -> Any
 
 @api.post("/incidents/{incident_id}/acknowledge", **WRITES)
 def post_acknowledge(
-    request: Request, db: Db, incident_id: int, body: s.ActorIn
+    request: Request, db: Db, incident_id: IncidentId, body: s.ActorIn
 ) -> Any:
     """Take the incident in hand (prendre en charge): stops the GTI clock."""
     row = acknowledge(
@@ -352,7 +387,9 @@ def post_acknowledge(
 
 
 @api.post("/incidents/{incident_id}/restore", **WRITES)
-def post_restore(request: Request, db: Db, incident_id: int, body: s.ActorIn) -> Any:
+def post_restore(
+    request: Request, db: Db, incident_id: IncidentId, body: s.ActorIn
+) -> Any:
     """Mark the service restored (rétabli): stops the GTR clock."""
     row = restore(
         db,
@@ -365,7 +402,9 @@ def post_restore(request: Request, db: Db, incident_id: int, body: s.ActorIn) ->
 
 
 @api.post("/incidents/{incident_id}/close", **WRITES)
-def post_close(request: Request, db: Db, incident_id: int, body: s.CloseIn) -> Any:
+def post_close(
+    request: Request, db: Db, incident_id: IncidentId, body: s.CloseIn
+) -> Any:
     """Close with the mandatory cause and resolution (they make the report)."""
     row = close(
         db,
@@ -387,7 +426,7 @@ def _check_or_404(db: Session, check_id: str) -> CheckRow:
     return row
 
 
-def _incident_or_404(db: Session, incident_id: int) -> Any:
+def _incident_or_404(db: Session, incident_id: IncidentId) -> Any:
     row = q.get_incident(db, incident_id)
     if row is None:
         raise ApiError(404, f"incident inconnu : {incident_id}")

@@ -14,8 +14,28 @@ MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
     "août", "septembre", "octobre", "novembre", "décembre",
 )  # fmt: skip
+SHORT_MONTHS = (
+    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.",
+    "août", "sept.", "oct.", "nov.", "déc.",
+)  # fmt: skip
 STATES = {"up": "disponible", "down": "en panne", "unknown": "inconnu"}
-INCIDENT_STATUS = {"open": "ouvert", "resolved": "résolu"}
+# "resolved" is the contract's "service rétabli": the cause may still be unknown.
+INCIDENT_STATUS = {"open": "ouvert", "resolved": "rétabli", "closed": "clos"}
+NOTIFICATION_STATUS = {"sent": "envoyée", "pending": "en attente", "dead": "abandonnée"}
+EVENT_KINDS = {
+    "failing": "premier échec",
+    "opened": "ouverture",
+    "state": "changement d'état",
+    "note": "note",
+    "notified": "notification",
+    "escalated": "relance",
+    "acknowledged": "prise en charge",
+    "warning": "échéance proche",
+    "breach": "garantie dépassée",
+    "handover": "passage de relais",
+    "resolved": "rétablissement",
+    "closed": "clôture",
+}
 
 
 def date_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
@@ -25,6 +45,15 @@ def date_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
     local = value.astimezone(zone)
     day = "1er" if local.day == 1 else str(local.day)
     return f"{day} {MONTHS[local.month - 1]} {local.year} à {local:%H:%M}"
+
+
+def day_time_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
+    """« 4 déc. 19:00 »: a date for a table cell."""
+    if value is None:
+        return "—"
+    local = value.astimezone(zone)
+    day = "1er" if local.day == 1 else str(local.day)
+    return f"{day} {SHORT_MONTHS[local.month - 1]} {local:%H:%M}"
 
 
 def time_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
@@ -44,6 +73,13 @@ def duration_fr(seconds: float) -> str:
         return f"{hours} h {minutes:02d} min"
     days, hours = divmod(hours, 24)
     return f"{days} j {hours} h"
+
+
+def countdown_fr(seconds: float) -> str:
+    """« reste 20 min » before a deadline, « dépassée de 5 min » after it."""
+    if seconds > 0:
+        return f"reste {duration_fr(seconds)}"
+    return f"dépassée de {duration_fr(-seconds)}"
 
 
 def percent_fr(ratio: float | None, digits: int = 3) -> str:

@@ -1,7 +1,11 @@
-"""The French pages: an overview, an environment's checks, a check, an incident.
+"""The French pages: an overview, an environment's checks, a check, an incident and
+its report (HTML to print, and PDF).
 
 The pages read through the same queries as the API. They refresh themselves by
 fetching the page again and swapping the part marked ``data-live`` (see base.html).
+They never write: the incident page's forms post to the JSON API from the browser
+(static/incident.js), with the access token the person typed, which stays in the
+browser.
 """
 
 from __future__ import annotations
@@ -11,22 +15,41 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from veilleur.incidents.contract import Contract
+from veilleur.inventory.scopes import Scope
+from veilleur.reports.incident import (
+    actor_fr,
+    incident_report_html,
+    incident_report_pdf,
+    read_clocks,
+)
 from veilleur.store import queries as q
+from veilleur.store.tables import IncidentRow
 from veilleur.web import format as fmt
-from veilleur.web.app import Db, Limit, Offset, StateName, history
+from veilleur.web.app import MAX_ID, Db, Limit, Offset, StateName, history
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters.update(
-    date=fmt.date_fr, time=fmt.time_fr, duration=fmt.duration_fr, percent=fmt.percent_fr
+    date=fmt.date_fr,
+    day_time=fmt.day_time_fr,
+    time=fmt.time_fr,
+    duration=fmt.duration_fr,
+    percent=fmt.percent_fr,
+    actor=actor_fr,
 )
-templates.env.globals.update(STATES=fmt.STATES, INCIDENT_STATUS=fmt.INCIDENT_STATUS)
+templates.env.globals.update(
+    STATES=fmt.STATES,
+    INCIDENT_STATUS=fmt.INCIDENT_STATUS,
+    NOTIFICATION_STATUS=fmt.NOTIFICATION_STATUS,
+)
 
 pages = APIRouter(include_in_schema=False, default_response_class=HTMLResponse)
 DASHBOARD_CHECKS = 100
+RECENT_INCIDENTS = 10
 
 
 def _render(
@@ -36,6 +59,11 @@ def _render(
     return templates.TemplateResponse(
         request, name, {"now": now, **context}, status_code=status
     )
+
+
+def missing_page(request: Request, what: str) -> HTMLResponse:
+    """The French 404 page."""
+    return _missing(request, what)
 
 
 def _missing(request: Request, what: str) -> HTMLResponse:
@@ -48,7 +76,9 @@ def dashboard(request: Request, db: Db) -> HTMLResponse:
     troubled, _ = q.list_checks(db, q.CheckFilter(), DASHBOARD_CHECKS, 0)
     troubled = [c for c in troubled if c.state != "up"]
     open_incidents, _ = q.list_incidents(db, "open", 100, 0)
-    recent, _ = q.list_incidents(db, "resolved", 10, 0)
+    clocks = {
+        i.id: read_clocks(i, now, _scope(request, i.scope_id)) for i in open_incidents
+    }
     return _render(
         request,
         "dashboard.html",
@@ -56,7 +86,8 @@ def dashboard(request: Request, db: Db) -> HTMLResponse:
         troubled=troubled,
         sparks=_sparks(db, troubled, now),
         open_incidents=open_incidents,
-        recent=recent,
+        clocks=clocks,
+        recent=_recently_restored(db, RECENT_INCIDENTS),
     )
 
 
@@ -108,18 +139,110 @@ def check(request: Request, db: Db, check_id: str) -> HTMLResponse:
     )
 
 
-@pages.get("/incidents/{incident_id}")
+@pages.get("/incidents/{incident_id:int}")
 def incident(request: Request, db: Db, incident_id: int) -> HTMLResponse:
+    if not 1 <= incident_id <= MAX_ID:
+        return _missing(request, f"l'incident n° {incident_id}")
     row = q.get_incident(db, incident_id)
     if row is None:
         return _missing(request, f"l'incident n° {incident_id}")
+
+    now = request.app.state.clock()
+    scope = _scope(request, row.scope_id)
     return _render(
         request,
         "incident.html",
         incident=row,
         check=q.get_check(db, row.check_id),
+        scope=scope,
+        clocks=read_clocks(row, now, scope),
+        actions=actions_for(row),
+        notifications=q.incident_notifications(db, incident_id),
+        contacts=_contact_names(request),
         events=q.incident_events(db, incident_id),
     )
+
+
+@pages.get("/incidents/{incident_id:int}/rapport")
+def incident_report(request: Request, db: Db, incident_id: int) -> HTMLResponse:
+    if not 1 <= incident_id <= MAX_ID:
+        return _missing(request, f"l'incident n° {incident_id}")
+    """The incident report (causes et résolution), to read and print."""
+    row = q.get_incident(db, incident_id)
+    if row is None:
+        return _missing(request, f"l'incident n° {incident_id}")
+
+    html = incident_report_html(
+        row,
+        q.get_check(db, row.check_id),
+        q.incident_events(db, incident_id),
+        now=request.app.state.clock(),
+        scope=_scope(request, row.scope_id),
+    )
+    return HTMLResponse(html)
+
+
+@pages.get("/incidents/{incident_id:int}/rapport.pdf")
+def incident_report_file(request: Request, db: Db, incident_id: int) -> Response:
+    if not 1 <= incident_id <= MAX_ID:
+        return _missing(request, f"l'incident n° {incident_id}")
+    """The same report as a PDF to archive, named after the incident."""
+    row = q.get_incident(db, incident_id)
+    if row is None:
+        return _missing(request, f"l'incident n° {incident_id}")
+
+    pdf = incident_report_pdf(
+        row,
+        q.get_check(db, row.check_id),
+        q.incident_events(db, incident_id),
+        now=request.app.state.clock(),
+        scope=_scope(request, row.scope_id),
+    )
+    name = f"incident-{incident_id}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def actions_for(incident: IncidentRow) -> set[str]:
+    """The actions the incident page offers, by the incident's status.
+
+    NB: this mirrors the guards of `veilleur.incidents.lifecycle`, which decides; an
+    action shown here and refused there (someone was quicker) gets the API's answer.
+    Notes stop at closing, although the API still takes them: a closed incident's
+    record is its report.
+    """
+    if incident.status == "closed":
+        return set()
+    actions = {"note", "close"}
+    if incident.acknowledged_at is None:
+        actions.add("acknowledge")
+    if incident.status == "open":
+        actions.add("restore")
+    return actions
+
+
+def _scope(request: Request, scope_id: str | None) -> Scope | None:
+    contract: Contract | None = request.app.state.contract
+    return contract.scope(scope_id) if contract else None
+
+
+def _contact_names(request: Request) -> dict[str, str]:
+    contract: Contract | None = request.app.state.contract
+    if contract is None:
+        return {}
+    return {c.id: c.name for c in contract.inventory.contacts.values()}
+
+
+def _recently_restored(db: Db, limit: int) -> list[IncidentRow]:
+    """The last incidents whose service came back, closed or not, latest first."""
+    resolved, _ = q.list_incidents(db, "resolved", limit, 0)
+    closed, _ = q.list_incidents(db, "closed", limit, 0)
+    both = [i for i in resolved + closed if i.resolved_at is not None]
+    both.sort(key=lambda i: i.resolved_at or i.opened_at, reverse=True)
+    return both[:limit]
 
 
 def _sparks(db: Db, checks: list[Any], now: Any) -> dict[str, str]:

@@ -152,7 +152,9 @@ class EventOut(BaseModel):
 
 class ClockOut(BaseModel):
     due_at: datetime | None
-    status: str = Field(description="running, met, breached or handed_over")
+    status: str = Field(
+        description="running, met, breached, handed_over, or none (no scope)"
+    )
 
 
 class NotificationOut(BaseModel):
