@@ -111,6 +111,19 @@ def test_an_engineer_takes_in_hand_and_closes_an_incident_from_its_page(
 
         page.get_by_label("Cause").fill(CAUSE)
         page.get_by_role("button", name="Clore l'incident").click()
+        # The probe still sees the site down: closing waits for the service.
+        expect(page.locator("form[data-action=close] .refusal")).to_contain_text(
+            "toujours en panne"
+        )
+        site.start()
+        wait_for(
+            "the probe to see the site back",
+            lambda: (
+                veilleur.get(f"/api/v1/incidents/{incident['id']}")["status"]
+                == "resolved"
+            ),
+        )
+        page.get_by_role("button", name="Clore l'incident").click()
         expect(page.locator("h1 .badge")).to_have_text("clos")
         expect(page.locator("#actions")).to_contain_text("plus aucune action")
         expect(page.locator("form[data-action]")).to_have_count(0)

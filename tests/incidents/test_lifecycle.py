@@ -159,6 +159,7 @@ def test_running_clocks_are_handed_over_at_eight(db, recorder, contract):
 
 def test_closing_twice_or_an_unknown_incident_is_refused(db, recorder, contract):
     recorder.record_change(PORTAL_ID, down("2026-12-04 16:58", "2026-12-04 17:00"))
+    recorder.record_change(PORTAL_ID, up("2026-12-04 17:50", "2026-12-04 17:51"))
     iid = incident(db).id
     with db.session() as s:
         lifecycle.close(s, contract, iid, "A", "c", "r", None, at("2026-12-04 18:00"))
@@ -214,3 +215,38 @@ def test_an_incident_outside_any_scope_has_no_clocks(db):
     recorder.record_change(PORTAL_ID, down("2026-12-04 16:58", "2026-12-04 17:00"))
     row = incident(db)
     assert (row.gti_status, row.gtr_status, row.gti_due_at) == ("none", "none", None)
+
+
+def test_a_service_declared_restored_while_down_stays_open_until_the_probe_agrees(
+    db, recorder, contract
+):
+    recorder.record_change(PORTAL_ID, down("2026-12-04 16:58", "2026-12-04 17:00"))
+    iid = incident(db).id
+    with db.session() as s:
+        lifecycle.restore(s, contract, iid, "Camille", at("2026-12-04 17:30"))
+    row = incident(db)
+    assert (row.status, row.resolved_at, row.gtr_status) == (
+        "open", at("2026-12-04 17:30"), "met",
+    )  # fmt: skip
+    with (
+        pytest.raises(lifecycle.IncidentStateError, match="toujours en panne"),
+        db.session() as s,
+    ):
+        lifecycle.close(
+            s, contract, iid, "Camille", "c", "r", None, at("2026-12-04 17:31")
+        )
+    with (
+        pytest.raises(lifecycle.IncidentStateError, match="déjà déclaré"),
+        db.session() as s,
+    ):
+        lifecycle.restore(s, contract, iid, "Camille", at("2026-12-04 17:32"))
+
+    recorder.record_change(PORTAL_ID, up("2026-12-04 17:33", "2026-12-04 17:34"))
+    row = incident(db)
+    # Resolved at the declared instant, not when the probe confirmed it.
+    assert (row.status, row.resolved_at) == ("resolved", at("2026-12-04 17:30"))
+    with db.session() as s:
+        lifecycle.close(
+            s, contract, iid, "Camille", "c", "r", None, at("2026-12-04 17:40")
+        )
+    assert incident(db).status == "closed"

@@ -226,3 +226,45 @@ def test_unknown_pages_get_the_french_404_page(filled, url):
     assert "Introuvable" in answer.text and answer.headers["content-type"].startswith(
         "text/html"
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/checks/%00",
+        "/api/v1/checks?platform=%00",
+        f"/api/v1/checks/{PORTAL_ID}/history?until=0001-01-01T00:00:00Z",
+        f"/api/v1/checks/{PORTAL_ID}/history?since=9999-12-31T00:00:00Z",
+    ],
+)
+def test_nul_characters_and_absurd_dates_are_refused_not_crashed_on(filled, url):
+    answer = client(filled).get(url)
+    assert answer.status_code in (400, 422)
+    assert answer.json()["error"].startswith("requête invalide")
+
+
+@pytest.mark.parametrize("text", ["a\u0000b", "\u200b\u200b", "   "])
+def test_notes_need_readable_text(filled, text):
+    api = client(filled, TOKEN)
+    before = api.get("/api/v1/incidents/1").json()["timeline"]
+    answer = api.post(
+        "/api/v1/incidents/1/notes",
+        json={"text": text, "author": "astreinte"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code == 422
+    assert api.get("/api/v1/incidents/1").json()["timeline"] == before
+
+
+def test_history_does_not_count_the_future(filled):
+    # NOW is 12:00; until 14:00 asks for two hours nobody has seen yet.
+    body = (
+        client(filled)
+        .get(
+            f"/api/v1/checks/{PORTAL_ID}/history",
+            params={"since": "2026-12-04T10:00:00Z", "until": "2026-12-04T14:00:00Z"},
+        )
+        .json()
+    )
+    times = body["time_in_states"]
+    assert times["up_s"] + times["down_s"] + times["unknown_s"] == 2 * 3600

@@ -29,6 +29,7 @@ def api(db):
     app = create_app(db, TOKEN, clock=lambda: clock["now"], contract=contract)
     client = TestClient(app)
     client.clock = clock
+    client.recorder = recorder
     return client
 
 
@@ -121,6 +122,17 @@ def test_people_take_in_hand_restore_and_close_through_the_api(api):
     api.clock["now"] = at("2026-12-04 18:00")
     restored = api.post(f"{url}/restore", json={"author": "Camille"}, headers=AUTH)
     assert restored.json()["gtr"]["status"] == "met"
+    # The probe still sees it down: the incident stays open, and cannot be closed.
+    assert restored.json()["status"] == "open"
+    early = api.post(f"{url}/close", json={"author": "Camille", "cause": "c",
+                                           "resolution": "r"}, headers=AUTH)  # fmt: skip
+    assert early.status_code == 409 and "toujours en panne" in early.json()["error"]
+    api.recorder.record_change(
+        PORTAL_ID,
+        StateChange(State.DOWN, State.UP, at("2026-12-04 18:01"),
+                    at("2026-12-04 18:02"), "connexion acceptée"),
+    )  # fmt: skip
+    api.clock["now"] = at("2026-12-04 18:05")
     closed = api.post(
         f"{url}/close",
         json={"author": "Camille", "cause": "Disque plein",
@@ -131,8 +143,8 @@ def test_people_take_in_hand_restore_and_close_through_the_api(api):
     assert (body["status"], body["cause"], body["procedure"]) == (
         "closed", "Disque plein", "PROC-12",
     )  # fmt: skip
-    assert [e["kind"] for e in body["timeline"]][-3:] == [
-        "acknowledged", "resolved", "closed",
+    assert [e["kind"] for e in body["timeline"]][-5:] == [
+        "acknowledged", "resolved", "note", "confirmed", "closed",
     ]  # fmt: skip
     assert {n["contact_id"] for n in body["notifications"]} >= {"astreinte", "dsi"}
 

@@ -110,7 +110,7 @@ def fill(db: Database) -> Contract:
 
     # n° 3, admin: opened Friday 10:00 Paris, in business hours: both clocks start
     # at 17:00, GTI due 19:00 and GTR 21:00 Paris. Taken in hand at 10:10 Paris,
-    # closed at 11:05 Paris (which restores it): both met.
+    # restored and closed at 11:05 Paris: both met.
     recorder.record_change(
         CHECK + "admin", down("2026-12-04 08:58", "2026-12-04 09:00")
     )
@@ -121,9 +121,15 @@ def fill(db: Database) -> Contract:
     asyncio.run(
         Dispatcher(db, accept_but_mail, clock=lambda: at("2026-12-04 09:30")).round()
     )
+    # Declared restored at 11:05 Paris, confirmed by the probe seconds later.
+    with db.session() as s:
+        lifecycle.restore(s, contract, CLOSED, "Claire Dubois", at("2026-12-04 10:05"))
+    recorder.record_change(
+        CHECK + "admin", up("2026-12-04 10:05:10", "2026-12-04 10:05:20")
+    )
     with db.session() as s:
         lifecycle.close(s, contract, CLOSED, "Claire Dubois", CAUSE, RESOLUTION,
-                        PROCEDURE, at("2026-12-04 10:05"))  # fmt: skip
+                        PROCEDURE, at("2026-12-04 10:05:30"))  # fmt: skip
 
     # n° 4, ftp: opened Friday 16:52 Paris, in business hours: GTI due 19:00 Paris
     # (18:00 UTC), GTR 21:00 Paris (20:00 UTC). At NOW, 18:40 Paris, 20 min are

@@ -75,6 +75,12 @@ def apply_state_change(
                 f"De nouveau en panne : {change.reason}",
             )
     elif change.new is State.UP and incident is not None:
+        if incident.resolved_at is not None:
+            # A person declared it restored earlier: the probe confirms it now.
+            incident.status = "resolved"
+            _event(session, incident, change.detected_at, "confirmed",
+                   f"Rétablissement confirmé par la sonde : {change.reason}")  # fmt: skip
+            return
         _restore(
             session,
             incident,
@@ -139,14 +145,28 @@ def restore(
     actor: str,
     now: datetime,
 ) -> IncidentRow:
-    """A person says the service is restored: the GTR clock stops."""
+    """A person says the service is restored: the GTR clock stops.
+
+    While the check is still DOWN the incident stays open, restored "to be
+    confirmed": it is resolved when the probe sees the service back. So a service
+    declared restored too soon never leaves an outage without an open incident.
+    """
     incident = _get(session, incident_id)
-    if incident.status != "open":
-        raise IncidentStateError("service déjà rétabli pour cet incident")
+    if incident.status != "open" or incident.resolved_at is not None:
+        raise IncidentStateError("service déjà déclaré rétabli pour cet incident")
     _restore(
         session, incident, now, actor, f"Service rétabli par {actor}", contract, now
     )
+    if _still_down(incident):
+        incident.status = "open"
+        _event(session, incident, now, "note",
+               "Le contrôle est encore en panne : l'incident reste ouvert jusqu'à "
+               "ce que la sonde confirme le rétablissement")  # fmt: skip
     return incident
+
+
+def _still_down(incident: IncidentRow) -> bool:
+    return incident.check is not None and incident.check.state == State.DOWN.value
 
 
 def close(
@@ -163,7 +183,12 @@ def close(
     incident = _get(session, incident_id)
     if incident.status == "closed":
         raise IncidentStateError("incident déjà clos")
-    if incident.status == "open":
+    if _still_down(incident):
+        raise IncidentStateError(
+            "le contrôle est toujours en panne : l'incident sera clos une fois le "
+            "service rétabli et constaté par la sonde"
+        )
+    if incident.status == "open" and incident.resolved_at is None:
         _restore(
             session, incident, now, actor, f"Service rétabli par {actor}", contract, now
         )
@@ -329,7 +354,8 @@ def _open(
     if enqueue(session, f"incident:{incident.id}:opened", incident.id, told, message,
                change.detected_at):  # fmt: skip
         names = ", ".join(c.id for c in told)
-        _event(session, incident, change.detected_at, "notified", f"Prévenus : {names}")
+        _event(session, incident, change.detected_at, "notified",
+               f"Messages à envoyer : {names}")  # fmt: skip
 
 
 def _restore(

@@ -77,6 +77,7 @@ def create_app(
     app.state.clock = clock
     app.state.contract = contract
     _install_error_handlers(app)
+    app.middleware("http")(_refuse_nul)
     app.include_router(api)
 
     from veilleur.web.scopes_api import scopes_api
@@ -93,6 +94,24 @@ def create_app(
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+async def _refuse_nul(request: Request, call_next: Any) -> Response:
+    """A NUL character in a path or query is refused before it reaches storage.
+
+    PostgreSQL cannot store it in text, and no identifier holds one.
+    """
+    raw = (
+        request.scope.get("raw_path", b"")
+        + b"?"
+        + request.scope.get("query_string", b"")
+    )
+    if b"%00" in raw or b"\x00" in raw:
+        return JSONResponse(
+            {"error": "requête invalide — caractère nul interdit"}, status_code=400
+        )
+    response: Response = await call_next(request)
+    return response
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -118,7 +137,11 @@ def _install_error_handlers(app: FastAPI) -> None:
             from veilleur.web.pages import missing_page
 
             return missing_page(request, "cette page")
-        messages = {404: "ressource introuvable", 405: "méthode non autorisée"}
+        messages = {
+            400: "requête invalide — corps illisible (JSON en UTF-8 attendu)",
+            404: "ressource introuvable",
+            405: "méthode non autorisée",
+        }
         text = messages.get(exc.status_code, str(exc.detail))
         return JSONResponse({"error": text}, status_code=exc.status_code)
 
@@ -194,9 +217,19 @@ def _french(error: Any) -> str:
         return "texte trop long"
     if kind in ("json_invalid", "model_attributes_type", "dict_type"):
         return "JSON invalide ou objet attendu"
-    if kind == "literal_error" or kind == "enum":
-        return f"valeur non reconnue {given!r} ({error.get('msg')})"
-    return f"{error.get('msg')} (reçu {given!r})"
+    if kind in ("literal_error", "enum", "string_pattern_mismatch"):
+        return f"valeur non reconnue {given!r}"
+    if kind.startswith("date"):
+        return f"jour AAAA-MM-JJ attendu, reçu {given!r}"
+    if kind.startswith("bool"):
+        return f"true ou false attendu, reçu {given!r}"
+    if kind == "value_error":
+        # Our own validators speak French already ("caractère nul interdit").
+        reason = str((error.get("ctx") or {}).get("error", "valeur invalide"))
+        return f"{reason}, reçu {given!r}"
+    if kind.startswith("string"):
+        return f"texte invalide, reçu {given!r}"
+    return f"valeur invalide, reçu {given!r}"
 
 
 def session(request: Request) -> Iterator[Session]:
@@ -223,10 +256,26 @@ def writer(
         raise ApiError(401, "jeton absent ou invalide (Authorization: Bearer …)")
 
 
+# Instants outside these years are mistakes; they would also overflow date arithmetic.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
 def aware(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
         raise ApiError(
             422, f"requête invalide — {name} : précisez le fuseau (ex. +01:00 ou Z)"
+        )
+    return within_years(value, name)
+
+
+def within_years(value: datetime, name: str) -> datetime:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ApiError(
+            422,
+            f"requête invalide — {name} : date entre {FIRST_YEAR} et {LAST_YEAR} "
+            f"attendue, reçu {value.isoformat()}",
         )
     return value
 
@@ -292,13 +341,15 @@ def check_history(
 ) -> Any:
     """State changes, hourly latency and time in each state; default: the last 24 h."""
     row = _check_or_404(db, check_id)
-    until = aware(until, "until") or request.app.state.clock()
+    now = request.app.state.clock()
+    until = aware(until, "until") or now
     since = aware(since, "since") or until - timedelta(days=1)
     if since >= until:
         raise ApiError(422, "requête invalide — since doit précéder until")
     if until - since > MAX_HISTORY:
         raise ApiError(422, "requête invalide — période de plus de 400 jours")
-    return history(db, row, since, until)
+    # The future is not observed yet: it counts in no state.
+    return history(db, row, since, min(until, max(since, now)))
 
 
 def history(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import unicodedata
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from veilleur.store.tables import (
     CheckRow,
@@ -242,11 +244,33 @@ class IncidentPage(Page):
     items: list[IncidentOut]
 
 
+def _readable(value: str) -> str:
+    """No NUL (PostgreSQL cannot store it) and at least one visible character."""
+    if "\x00" in value:
+        raise ValueError("caractère nul interdit")
+    if not any(c.isprintable() and unicodedata.category(c)[0] in "LNPS" for c in value):
+        raise ValueError("texte vide")
+    return value
+
+
+def _plausible_day(value: date) -> date:
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("jour entre 2000 et 2100 attendu")
+    return value
+
+
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10000)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=10000),
+    AfterValidator(_readable),
 ]
 Author = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_readable),
+]
+OptionalText = Annotated[
+    str, StringConstraints(max_length=1000), AfterValidator(_readable)
 ]
 
 
@@ -269,21 +293,23 @@ class CloseIn(BaseModel):
     author: Author
     cause: Text = Field(description="Cause of the incident (mandatory)")
     resolution: Text = Field(description="What restored the service (mandatory)")
-    procedure: str | None = Field(
-        default=None, max_length=500, description="Intervention procedure followed"
+    procedure: OptionalText | None = Field(
+        default=None, description="Intervention procedure followed"
     )
 
 
 class AdhocDayIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day: date = Field(description="Local day of the scope's zone, e.g. 2026-12-09")
+    day: Annotated[date, AfterValidator(_plausible_day)] = Field(
+        description="Local day of the scope's zone, e.g. 2026-12-09"
+    )
     author: Author
     override: bool = Field(
         default=False, description="Accept although asked less than 72 h ahead"
     )
-    reason: str | None = Field(
-        default=None, max_length=1000, description="Why, mandatory with override"
+    reason: OptionalText | None = Field(
+        default=None, description="Why, mandatory with override"
     )
 
 

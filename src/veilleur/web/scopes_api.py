@@ -22,7 +22,7 @@ from veilleur.incidents.contract import Contract
 from veilleur.inventory.scopes import Scope
 from veilleur.store.tables import AdhocDayRow
 from veilleur.web import schemas as s
-from veilleur.web.app import ERRORS, ApiError, Db, writer
+from veilleur.web.app import ERRORS, ApiError, Db, within_years, writer
 
 scopes_api = APIRouter(prefix="/api/v1/scopes", tags=["scopes"], responses=ERRORS)
 FEED_PAST, FEED_AHEAD = timedelta(days=31), timedelta(days=120)
@@ -54,6 +54,7 @@ def _instant(request: Request, scope: Scope, text: str | None) -> datetime:
         raise ApiError(
             422, f"requête invalide — at : date ISO 8601 attendue, reçu {text!r}"
         ) from None
+    within_years(value, "at")
     if value.tzinfo is None:
         value = local_instant(scope.calendar.zone, value.date(), value.time())
     return value
