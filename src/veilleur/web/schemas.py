@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 from typing import Annotated
-
-import unicodedata
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
