@@ -160,6 +160,13 @@ def test_incident_commands_act_on_the_database(tmp_path):
     empty = run("incident", "close", "1", "--author", "C", "--cause", " ",
                 "--resolution", "r", env=env)  # fmt: skip
     assert empty.exit_code == 2
+    db = Database.open(url)
+    Recorder(db, contract).record_change(
+        PORTAL_ID,
+        StateChange(State.DOWN, State.UP, at("2026-12-04 17:30"),
+                    at("2026-12-04 17:31"), "acceptée"),
+    )  # fmt: skip
+    db.dispose()
     closed = run("incident", "close", "1", "--author", "Camille", "--cause", "Disque plein",
                  "--resolution", "Purge", env=env)  # fmt: skip
     assert closed.exit_code == 0 and "incident 1: closed" in closed.output
