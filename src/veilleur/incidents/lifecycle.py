@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from veilleur.incidents import clocks
 from veilleur.incidents.contract import Contract
-from veilleur.inventory.scopes import Scope
+from veilleur.inventory.scopes import Contact, Scope
 from veilleur.notify import messages
 from veilleur.notify.outbox import enqueue
 from veilleur.states import State, StateChange
@@ -345,11 +345,7 @@ def _open(
            f"Incident ouvert : {change.reason}")  # fmt: skip
     if contract is None or scope is None:
         return
-    if incident.out_of_hours:
-        first = scope.chain[0].contacts if scope.chain else ()
-        told = contract.contacts((*first, *scope.inform))
-    else:
-        told = contract.contacts(scope.business_hours or scope.inform)
+    told = _audience(contract, scope, incident)
     message = messages.opened(_facts(incident, contract, change.reason))
     if enqueue(session, f"incident:{incident.id}:opened", incident.id, told, message,
                change.detected_at):  # fmt: skip
@@ -383,13 +379,21 @@ def _restore(
     scope = contract.scope(incident.scope_id) if contract else None
     if contract is None or scope is None:
         return
-    if incident.out_of_hours:
-        first = scope.chain[0].contacts if scope.chain else ()
-        told = contract.contacts((*first, *scope.inform))
-    else:
-        told = contract.contacts(scope.business_hours or scope.inform)
+    told = _audience(contract, scope, incident)
     enqueue(session, f"incident:{incident.id}:restored", incident.id, told,
             messages.restored(_facts(incident, contract), at, actor), now)  # fmt: skip
+
+
+def _audience(contract: Contract, scope: Scope, incident: IncidentRow) -> list[Contact]:
+    """Who hears of an incident's opening and restoration.
+
+    Out of hours: the chain's first step and the client's team and IT department.
+    In business hours: the client's team on duty (the provider's chain is not called).
+    """
+    if incident.out_of_hours:
+        first = scope.chain[0].contacts if scope.chain else ()
+        return contract.contacts((*first, *scope.inform))
+    return contract.contacts(scope.business_hours or scope.inform)
 
 
 def _facts(

@@ -427,14 +427,7 @@ def post_acknowledge(
     request: Request, db: Db, incident_id: IncidentId, body: s.ActorIn
 ) -> Any:
     """Take the incident in hand (prendre en charge): stops the GTI clock."""
-    row = acknowledge(
-        db,
-        request.app.state.contract,
-        incident_id,
-        body.author,
-        request.app.state.clock(),
-    )
-    return incident_out(db, row)
+    return _act(request, db, acknowledge, incident_id, body.author)
 
 
 @api.post("/incidents/{incident_id}/restore", **WRITES)
@@ -442,14 +435,7 @@ def post_restore(
     request: Request, db: Db, incident_id: IncidentId, body: s.ActorIn
 ) -> Any:
     """Mark the service restored (rétabli): stops the GTR clock."""
-    row = restore(
-        db,
-        request.app.state.contract,
-        incident_id,
-        body.author,
-        request.app.state.clock(),
-    )
-    return incident_out(db, row)
+    return _act(request, db, restore, incident_id, body.author)
 
 
 @api.post("/incidents/{incident_id}/close", **WRITES)
@@ -457,16 +443,20 @@ def post_close(
     request: Request, db: Db, incident_id: IncidentId, body: s.CloseIn
 ) -> Any:
     """Close with the mandatory cause and resolution (they make the report)."""
-    row = close(
-        db,
-        request.app.state.contract,
-        incident_id,
-        body.author,
-        body.cause,
-        body.resolution,
-        body.procedure,
-        request.app.state.clock(),
-    )
+
+    def closing(session: Session, contract: Any, iid: int, who: str, now: Any) -> Any:
+        return close(
+            session, contract, iid, who, body.cause, body.resolution,
+            body.procedure, now,
+        )  # fmt: skip
+
+    return _act(request, db, closing, incident_id, body.author)
+
+
+def _act(request: Request, db: Session, action: Any, incident_id: int, who: str) -> Any:
+    """Run a lifecycle action as of now, answer with the incident."""
+    state = request.app.state
+    row = action(db, state.contract, incident_id, who, state.clock())
     return incident_out(db, row)
 
 
