@@ -170,3 +170,14 @@ def test_it_lists_the_clients_three_scopes_with_who_is_on_duty(db):
     assert {s["now"]["on_duty"] for s in scopes.values()} == {"client"}
     assert scopes["bases-internes"]["counting"] == "business_hours"
     assert scopes["documentation"]["members"] == ["bcdi", "esidoc"]
+
+
+def test_the_dashboard_says_who_is_on_duty(api):
+    # Friday 4 December 17:20 UTC is 18:20 Paris: the provider's night, until
+    # Saturday 00:00 Paris (then the weekend).
+    page = api.get("/")
+    assert page.status_code == 200
+    assert "Qui est de service" in page.text
+    row = page.text.split('id="duty"')[1].split("</table>")[0]
+    assert "Astreinte du titulaire" in row and "nuit" in row
+    assert "5 décembre 2026 à 00:00" in row

@@ -10,7 +10,7 @@ browser.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from veilleur.calendars import duty_at
 from veilleur.incidents.contract import Contract
 from veilleur.inventory.scopes import Scope
 from veilleur.reports.incident import (
@@ -82,6 +83,7 @@ def dashboard(request: Request, db: Db) -> HTMLResponse:
     return _render(
         request,
         "dashboard.html",
+        duties=_duties(request, db, now),
         tiles=q.overview(db),
         troubled=troubled,
         sparks=_sparks(db, troubled, now),
@@ -89,6 +91,18 @@ def dashboard(request: Request, db: Db) -> HTMLResponse:
         clocks=clocks,
         recent=_recently_restored(db, RECENT_INCIDENTS),
     )
+
+
+def _duties(request: Request, db: Db, now: datetime) -> list[dict[str, Any]]:
+    """Who is on duty now in each scope, and until when."""
+    contract: Contract | None = request.app.state.contract
+    if contract is None:
+        return []
+    rows = []
+    for scope in contract.inventory.scopes:
+        duty = duty_at(contract.calendar(db, scope), now)
+        rows.append({"scope": scope, "duty": duty})
+    return rows
 
 
 @pages.get("/environnements/{platform}/{environment}")
