@@ -201,7 +201,7 @@ def test_it_expands_counted_hosts_and_port_ranges(tmp_path):
 
 def test_it_refuses_a_directory_without_yaml(tmp_path):
     [problem] = problems(tmp_path)
-    assert "no *.yaml file" in problem
+    assert "no *.yaml or *.yml file" in problem
 
 
 def test_it_refuses_a_missing_directory(tmp_path):

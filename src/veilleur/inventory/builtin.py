@@ -12,19 +12,22 @@ import shutil
 
 import yaml
 
+from veilleur.inventory.limits import MAX_DISK_GB, MAX_RAM_GB, MAX_VCPU
 from veilleur.inventory.loader import load_sources
 from veilleur.inventory.model import Inventory
 
 
 def builtin_inventory(web_url: str) -> Inventory:
     """Checks of this machine; `web_url` is where this Veilleur's own API answers."""
+    # NB: clamped to the inventory's limits, so that a very large machine still
+    # starts; its size is then understated, which only the capacity view shows.
     host = {
         "id": "localhost",
         "role": "Veilleur et services locaux",
         "address": "127.0.0.1",
-        "vcpu": os.cpu_count() or 1,
-        "ram_gb": round(_memory_gb(), 1),
-        "disk_gb": round(shutil.disk_usage("/").total / 1e9),
+        "vcpu": min(os.cpu_count() or 1, MAX_VCPU),
+        "ram_gb": min(round(_memory_gb(), 1), MAX_RAM_GB),
+        "disk_gb": min(max(round(shutil.disk_usage("/").total / 1e9), 1), MAX_DISK_GB),
         "checks": [
             {"id": "veilleur-api", "kind": "http", "url": f"{web_url}/api/v1/health"},
             {"id": "postgresql", "kind": "postgres", "port": 5432},
