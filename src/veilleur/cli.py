@@ -21,7 +21,7 @@ from rich.table import Table
 from veilleur.inventory import Inventory, InventoryError, load_inventory
 from veilleur.inventory.builtin import builtin_inventory
 from veilleur.settings import Settings, SettingsError, load_settings
-from veilleur.store import Database, StoreError
+from veilleur.store import Database, StoreConfigError, StoreError
 
 log = logging.getLogger("veilleur")
 
@@ -47,14 +47,23 @@ def cli() -> None:
 @CONFIG_OPTION
 def serve(config: Path | None) -> None:
     """Probe the inventory, record states and incidents, serve the dashboard."""
+    from veilleur.service import CannotListenError, NothingToSuperviseError
     from veilleur.service import serve as run_service
 
     settings = _settings()
     _logging(settings)
     inventory = _inventory(config, settings)
+    if not inventory.checks:
+        _fail(
+            f"the inventory has no check: nothing to supervise ({inventory.source})", 2
+        )
     db = _database(settings)
     try:
         _run(run_service(settings, inventory, db))
+    except NothingToSuperviseError as exc:
+        _fail(str(exc), 2)
+    except CannotListenError as exc:
+        _fail(str(exc), 1)
     finally:
         db.dispose()
 
@@ -360,6 +369,8 @@ def _database(settings: Settings) -> Database:
     try:
         db = Database.open(settings.database_url)
         db.migrate()
+    except StoreConfigError as exc:
+        _fail(f"database: {exc}", 2)
     except StoreError as exc:
         _fail(f"database: {exc}", 1)
     return db

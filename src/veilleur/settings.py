@@ -7,6 +7,7 @@ Each default is written here once. A secret can also be read from a file named b
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +27,14 @@ class Settings:
     log_level: str
 
     @property
-    def base_url(self) -> str:
+    def address(self) -> str:
+        """``host:port``, with an IPv6 host in brackets."""
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.address}"
 
 
 DEFAULTS = {
@@ -39,6 +45,13 @@ DEFAULTS = {
     "VEILLEUR_LOG_LEVEL": "INFO",
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+TOKEN_MIN_LENGTH = 16
+
+# Only ASCII digits: int() would also take "80_00", "+80" and other scripts' digits.
+DIGITS = re.compile(r"[0-9]+")
+# What a client can send after "Bearer " and the server compares byte for byte:
+# printable ASCII without spaces (header values are read as Latin-1, then stripped).
+TOKEN_CHARACTERS = re.compile(r"[!-~]+")
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
@@ -55,8 +68,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     return Settings(
         database_url=get("VEILLEUR_DATABASE_URL"),
         host=get("VEILLEUR_HOST"),
-        port=_integer("VEILLEUR_PORT", get("VEILLEUR_PORT"), 0, 65535),
-        api_token=_secret(env, "VEILLEUR_API_TOKEN"),
+        port=_integer("VEILLEUR_PORT", get("VEILLEUR_PORT"), 1, 65535),
+        api_token=_token(env, "VEILLEUR_API_TOKEN"),
         concurrency=_integer(
             "VEILLEUR_CONCURRENCY", get("VEILLEUR_CONCURRENCY"), 1, 10000
         ),
@@ -65,25 +78,62 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def _integer(name: str, raw: str, low: int, high: int) -> int:
-    try:
-        value = int(raw)
-    except ValueError:
-        raise SettingsError(f"{name}={raw!r}: expected a whole number") from None
-    if not low <= value <= high:
+    text = raw.strip()
+    if not DIGITS.fullmatch(text):
+        raise SettingsError(
+            f"{name}={raw!r}: expected a whole number from {low} to {high}, "
+            f"written in digits 0-9 (default {DEFAULTS[name]})"
+        )
+    # The length test comes first: Python refuses to convert very long digit strings.
+    if len(text.lstrip("0")) > len(str(high)) or not low <= int(text) <= high:
         raise SettingsError(f"{name}={raw!r}: expected a number from {low} to {high}")
-    return value
+    return int(text)
 
 
-def _secret(env: Mapping[str, str], name: str) -> str | None:
+def _token(env: Mapping[str, str], name: str) -> str | None:
+    """The API token from `name` or from the file `name`_FILE names, or None."""
     value = env.get(name)
     path = env.get(f"{name}_FILE")
-    if value and path:
+    if value is not None and path is not None:
         raise SettingsError(f"both {name} and {name}_FILE are set: keep one")
-    if path:
-        try:
-            value = Path(path).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise SettingsError(f"{name}_FILE={path!r}: cannot read ({exc})") from None
-    if value is not None and len(value) < 16:
-        raise SettingsError(f"{name} is too short: use at least 16 random characters")
-    return value or None
+    if path is not None:
+        return _checked_token(f"{name}_FILE={path!r}", _read_secret(name, path))
+    if value is not None:
+        return _checked_token(name, value)
+    return None
+
+
+def _read_secret(name: str, path: str) -> str:
+    variable = f"{name}_FILE={path!r}"
+    if not path:
+        raise SettingsError(f"{name}_FILE is empty: name the file, or unset it")
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise SettingsError(
+            f"{variable}: cannot read ({exc.strerror or exc})"
+        ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{variable}: not UTF-8 text (byte {raw[exc.start]:#04x} at offset "
+            f"{exc.start}): write the token as plain text"
+        ) from None
+
+
+def _checked_token(source: str, value: str) -> str:
+    """The stripped token; `source` names where it came from, never its value."""
+    token = value.strip()
+    if len(token) < TOKEN_MIN_LENGTH:
+        raise SettingsError(
+            f"{source}: the token is too short ({len(token)} characters once "
+            f"stripped): use at least {TOKEN_MIN_LENGTH} random characters"
+        )
+    if not TOKEN_CHARACTERS.fullmatch(token):
+        raise SettingsError(
+            f"{source}: the token contains a space, a control or a non-ASCII "
+            "character, which a client cannot send in an Authorization header: "
+            "use letters, digits and punctuation"
+        )
+    return token

@@ -2,10 +2,11 @@
 
 Exceptions::
 
-    StoreError              storage cannot be used
+    StoreError              storage cannot be used (unreachable: exit status 1)
+    ├── StoreConfigError    the URL cannot work as written (exit status 2)
     └── SchemaTooNewError   the database was migrated by a newer Veilleur
 """
 
-from veilleur.store.db import Database, StoreError
+from veilleur.store.db import Database, StoreConfigError, StoreError
 
-__all__ = ["Database", "StoreError"]
+__all__ = ["Database", "StoreConfigError", "StoreError"]
