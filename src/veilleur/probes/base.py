@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -13,6 +14,16 @@ from pydantic import BaseModel, ConfigDict
 
 class ProbeError(Exception):
     """The probe could not run at all; the check becomes UNKNOWN."""
+
+
+def password_from_env(variable: str | None) -> str | None:
+    """The password held by the environment variable `variable`, if one is named."""
+    if variable is None:
+        return None
+    value = os.environ.get(variable)
+    if value is None:
+        raise ProbeError(f"variable d'environnement {variable} non définie")
+    return value
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,6 @@ authentication and the query.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from types import ModuleType
 from typing import Any
@@ -21,6 +20,7 @@ from veilleur.probes.base import (
     ProbeKind,
     ProbeOutcome,
     ProbeParams,
+    password_from_env,
 )
 from veilleur.probes.errors import describe_error
 
@@ -43,7 +43,7 @@ class MysqlParams(ProbeParams):
 
 async def probe(params: MysqlParams, timeout: float, ctx: ProbeContext) -> ProbeOutcome:
     aiomysql = _driver()
-    password = _password(params.password_env)
+    password = password_from_env(params.password_env) or ""  # aiomysql wants text
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
@@ -64,15 +64,6 @@ def _driver() -> Any:  # the module; untyped, hence Any
     except ImportError as exc:
         raise ProbeError("pilote MySQL (aiomysql) non installé") from exc
     return aiomysql
-
-
-def _password(variable: str | None) -> str:
-    if variable is None:
-        return ""
-    value = os.environ.get(variable)
-    if value is None:
-        raise ProbeError(f"variable d'environnement {variable} non définie")
-    return value
 
 
 async def _select_one(

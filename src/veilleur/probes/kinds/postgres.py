@@ -8,7 +8,6 @@ authentication and the query.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from types import ModuleType
 from typing import Any
@@ -21,6 +20,7 @@ from veilleur.probes.base import (
     ProbeKind,
     ProbeOutcome,
     ProbeParams,
+    password_from_env,
 )
 from veilleur.probes.errors import describe_error
 
@@ -37,7 +37,7 @@ async def probe(
     params: PostgresParams, timeout: float, ctx: ProbeContext
 ) -> ProbeOutcome:
     asyncpg = _driver()
-    password = _password(params.password_env)
+    password = password_from_env(params.password_env)
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
@@ -62,15 +62,6 @@ def _driver() -> Any:  # the module; untyped, hence Any
     except ImportError as exc:
         raise ProbeError("pilote PostgreSQL (asyncpg) non installé") from exc
     return asyncpg
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        raise ProbeError(f"variable d'environnement {variable} non définie")
-    return value
 
 
 async def _select_one(

@@ -9,7 +9,6 @@ authentication and PING.
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from types import ModuleType
 from typing import Any, Self
@@ -22,6 +21,7 @@ from veilleur.probes.base import (
     ProbeKind,
     ProbeOutcome,
     ProbeParams,
+    password_from_env,
 )
 from veilleur.probes.errors import describe_error
 
@@ -41,7 +41,7 @@ class RedisParams(ProbeParams):
 
 async def probe(params: RedisParams, timeout: float, ctx: ProbeContext) -> ProbeOutcome:
     redis = _driver()
-    password = _password(params.password_env)
+    password = password_from_env(params.password_env)
     started = time.perf_counter()
     try:
         async with asyncio.timeout(timeout):
@@ -65,15 +65,6 @@ def _driver() -> ModuleType:
     except ImportError as exc:
         raise ProbeError("pilote Redis (redis) non installé") from exc
     return redis
-
-
-def _password(variable: str | None) -> str | None:
-    if variable is None:
-        return None
-    value = os.environ.get(variable)
-    if value is None:
-        raise ProbeError(f"variable d'environnement {variable} non définie")
-    return value
 
 
 async def _ping(
