@@ -155,9 +155,7 @@ def check(request: Request, db: Db, check_id: str) -> HTMLResponse:
 
 @pages.get("/incidents/{incident_id:int}")
 def incident(request: Request, db: Db, incident_id: int) -> HTMLResponse:
-    if not 1 <= incident_id <= MAX_ID:
-        return _missing(request, f"l'incident n° {incident_id}")
-    row = q.get_incident(db, incident_id)
+    row = _find_incident(db, incident_id)
     if row is None:
         return _missing(request, f"l'incident n° {incident_id}")
 
@@ -179,45 +177,44 @@ def incident(request: Request, db: Db, incident_id: int) -> HTMLResponse:
 
 @pages.get("/incidents/{incident_id:int}/rapport")
 def incident_report(request: Request, db: Db, incident_id: int) -> HTMLResponse:
-    if not 1 <= incident_id <= MAX_ID:
-        return _missing(request, f"l'incident n° {incident_id}")
     """The incident report (causes et résolution), to read and print."""
-    row = q.get_incident(db, incident_id)
+    row = _find_incident(db, incident_id)
     if row is None:
         return _missing(request, f"l'incident n° {incident_id}")
-
-    html = incident_report_html(
-        row,
-        q.get_check(db, row.check_id),
-        q.incident_events(db, incident_id),
-        now=request.app.state.clock(),
-        scope=_scope(request, row.scope_id),
-    )
-    return HTMLResponse(html)
+    return HTMLResponse(incident_report_html(**_report_parts(request, db, row)))
 
 
 @pages.get("/incidents/{incident_id:int}/rapport.pdf")
 def incident_report_file(request: Request, db: Db, incident_id: int) -> Response:
-    if not 1 <= incident_id <= MAX_ID:
-        return _missing(request, f"l'incident n° {incident_id}")
     """The same report as a PDF to archive, named after the incident."""
-    row = q.get_incident(db, incident_id)
+    row = _find_incident(db, incident_id)
     if row is None:
         return _missing(request, f"l'incident n° {incident_id}")
-
-    pdf = incident_report_pdf(
-        row,
-        q.get_check(db, row.check_id),
-        q.incident_events(db, incident_id),
-        now=request.app.state.clock(),
-        scope=_scope(request, row.scope_id),
-    )
+    pdf = incident_report_pdf(**_report_parts(request, db, row))
     name = f"incident-{incident_id}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+def _find_incident(db: Db, incident_id: int) -> IncidentRow | None:
+    """The incident, or None for an unknown number (or one no database could hold)."""
+    if not 1 <= incident_id <= MAX_ID:
+        return None
+    return q.get_incident(db, incident_id)
+
+
+def _report_parts(request: Request, db: Db, row: IncidentRow) -> dict[str, Any]:
+    """What the report is made of: the incident, its check, its timeline, now, scope."""
+    return {
+        "incident": row,
+        "check": q.get_check(db, row.check_id),
+        "events": q.incident_events(db, row.id),
+        "now": request.app.state.clock(),
+        "scope": _scope(request, row.scope_id),
+    }
 
 
 def actions_for(incident: IncidentRow) -> set[str]:
