@@ -173,11 +173,11 @@ def test_it_lists_the_clients_three_scopes_with_who_is_on_duty(db):
 
 
 def test_the_dashboard_says_who_is_on_duty(api):
-    # Friday 4 December 17:20 UTC is 18:20 Paris: the provider's night, until
-    # Saturday 00:00 Paris (then the weekend).
+    # Friday 4 December 17:20 UTC is 18:20 Paris: the provider's night; the client's
+    # team takes over on Monday 7 December at 08:00.
     page = api.get("/")
     assert page.status_code == 200
     assert "Qui est de service" in page.text
     row = page.text.split('id="duty"')[1].split("</table>")[0]
     assert "Astreinte du titulaire" in row and "nuit" in row
-    assert "5 décembre 2026 à 00:00" in row
+    assert "7 décembre 2026 à 08:00" in row
