@@ -21,6 +21,7 @@ import gc
 import logging
 import signal
 import socket
+from datetime import timedelta
 
 import uvicorn
 
@@ -43,6 +44,10 @@ LISTEN_HINTS = {
     errno.EACCES: "ports below 1024 need privileges: choose another VEILLEUR_PORT",
     errno.EADDRNOTAVAIL: "VEILLEUR_HOST is not an address of this machine",
 }
+
+
+# Latency is kept per hour this long (the dashboard's strips), then per day.
+HOURLY_HISTORY = timedelta(days=14)
 
 
 class ServeError(Exception):
@@ -158,6 +163,7 @@ async def _supervise(
     web = asyncio.create_task(server.serve(sockets=sockets))
     probing = asyncio.create_task(engine.run(stop))
     clocks = asyncio.create_task(tick_clocks(db, contract, stop))
+    history = asyncio.create_task(compact_history(recorder, stop))
     sending = asyncio.create_task(Dispatcher(db).run(stop))
     if await _started(server, web, stop):
         log.info(
@@ -175,6 +181,7 @@ async def _supervise(
     server.should_exit = True
     await probing
     await clocks
+    await history
     await sending
     with contextlib.suppress(asyncio.CancelledError):
         await web
@@ -204,5 +211,25 @@ async def tick_clocks(
             await asyncio.to_thread(once)
         except Exception:
             log.exception("clock tick failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=every)
+
+
+async def compact_history(
+    recorder: Recorder,
+    stop: asyncio.Event,
+    every: float = 6 * 3600,
+    keep_hourly: timedelta = HOURLY_HISTORY,
+) -> None:
+    """Merge hourly latency older than `keep_hourly` into daily rows, now and then."""
+    while not stop.is_set():
+        try:
+            merged = await asyncio.to_thread(
+                recorder.compact_buckets, utcnow() - keep_hourly
+            )
+            if merged:
+                log.info("merged %d hourly latency rows into daily ones", merged)
+        except Exception:
+            log.exception("compacting latency history failed")
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=every)

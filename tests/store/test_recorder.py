@@ -149,3 +149,37 @@ def test_migrating_twice_changes_nothing(tmp_path: Path):
     database.migrate()
     with database.session() as s:
         assert s.scalar(text("SELECT version_num FROM alembic_version")) == "0002"
+
+
+def test_old_hours_are_merged_into_days_and_recent_ones_kept(db: Database):
+    recorder = Recorder(db)
+    recorder.sync_checks(checks(PORTAL), at("2026-11-01 00:00"))
+    deltas = []
+    # 10 November: two hours with probes; 3 December: one recent hour.
+    for hour, samples in [
+        ("2026-11-10 00:00", [(True, 10.0), (False, None)]),
+        ("2026-11-10 23:00", [(True, 40.0), (True, 5.0)]),
+        ("2026-12-03 12:00", [(True, 7.0)]),
+    ]:
+        delta = BucketDelta(PORTAL_ID, at(hour), 3600)
+        for ok, ms in samples:
+            delta.add(ok, ms)
+        deltas.append(delta)
+    recorder.flush({}, deltas)
+
+    assert recorder.compact_buckets(at("2026-11-20 00:00")) == 2
+    assert recorder.compact_buckets(at("2026-11-20 00:00")) == 0
+    with db.session() as s:
+        rows = s.scalars(
+            select(LatencyBucketRow).order_by(LatencyBucketRow.start)
+        ).all()
+        summary = [
+            (r.start, r.span_s, r.probes, r.failures, r.answered, r.latency_sum_ms,
+             r.latency_min_ms, r.latency_max_ms)
+            for r in rows
+        ]  # fmt: skip
+    assert summary == [
+        # 4 probes, 1 failure, 3 answered: 10 + 40 + 5 = 55 ms, from 5 to 40.
+        (at("2026-11-10 00:00"), 86400, 4, 1, 3, 55.0, 5.0, 40.0),
+        (at("2026-12-03 12:00"), 3600, 1, 0, 1, 7.0, 7.0, 7.0),
+    ]

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,7 @@ from veilleur.store.tables import CheckRow, LatencyBucketRow, StateChangeRow
 
 LOCATION = "local"
 BUCKET_SPAN_S = 3600  # one latency bucket per check and hour
+DAY_S = 86400  # older history: one bucket per check and UTC day
 
 
 @dataclass(slots=True)
@@ -52,6 +53,24 @@ class BucketDelta:
     latency_min_ms: float | None = None
     latency_max_ms: float | None = None
 
+    def merge(self, row: LatencyBucketRow) -> None:
+        """Add a stored bucket's counts to this one."""
+        self.probes += row.probes
+        self.failures += row.failures
+        self.answered += row.answered
+        self.latency_sum_ms += row.latency_sum_ms
+        self._extend(row.latency_min_ms, row.latency_max_ms)
+
+    def _extend(self, low: float | None, high: float | None) -> None:
+        if low is not None and (
+            self.latency_min_ms is None or low < self.latency_min_ms
+        ):
+            self.latency_min_ms = low
+        if high is not None and (
+            self.latency_max_ms is None or high > self.latency_max_ms
+        ):
+            self.latency_max_ms = high
+
     def add(self, ok: bool, latency_ms: float | None) -> None:
         self.probes += 1
         if not ok:
@@ -59,10 +78,7 @@ class BucketDelta:
         if latency_ms is not None:
             self.answered += 1
             self.latency_sum_ms += latency_ms
-            if self.latency_min_ms is None or latency_ms < self.latency_min_ms:
-                self.latency_min_ms = latency_ms
-            if self.latency_max_ms is None or latency_ms > self.latency_max_ms:
-                self.latency_max_ms = latency_ms
+            self._extend(latency_ms, latency_ms)
 
 
 class Recorder:
@@ -159,6 +175,51 @@ class Recorder:
             if rows:
                 session.execute(self._bucket_upsert(), rows)
 
+    def compact_buckets(self, before: datetime) -> int:
+        """Merge the hourly buckets of whole UTC days before `before` into daily ones.
+
+        Recent history keeps one row per check and hour (the dashboard's strips); older
+        history one per check and day, so a year of 15,000 checks is about 10 million
+        rows instead of 130 million. One day is merged per transaction. Returns the
+        number of hourly rows merged.
+        """
+        limit = before.astimezone(UTC).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        merged = 0
+        while True:
+            with self.db.session() as session:
+                oldest = session.scalar(
+                    select(func.min(LatencyBucketRow.start)).where(
+                        LatencyBucketRow.span_s < DAY_S, LatencyBucketRow.start < limit
+                    )
+                )
+                if oldest is None:
+                    return merged
+                merged += self._merge_day(session, bucket_day(oldest))
+
+    def _merge_day(self, session: Session, day: datetime) -> int:
+        window = (
+            LatencyBucketRow.span_s < DAY_S,
+            LatencyBucketRow.start >= day,
+            LatencyBucketRow.start < day + timedelta(days=1),
+        )
+        hourly = list(session.scalars(select(LatencyBucketRow).where(*window)))
+        daily: dict[tuple[str, str], BucketDelta] = {}
+        for row in hourly:
+            total = daily.setdefault(
+                (row.check_id, row.location), BucketDelta(row.check_id, day, DAY_S)
+            )
+            total.merge(row)
+        session.execute(delete(LatencyBucketRow).where(*window))
+        rows = [
+            {**self._bucket_row(b), "location": location}
+            for (_, location), b in daily.items()
+        ]
+        if rows:
+            session.execute(self._bucket_upsert(), rows)
+        return len(hourly)
+
     def _bucket_row(self, b: BucketDelta) -> dict[str, Any]:
         return {
             "check_id": b.check_id,
@@ -237,6 +298,11 @@ class RecordingSink(Sink):
         if not last and not buckets:
             return lambda: None
         return lambda: self._recorder.flush(last, buckets.values())
+
+
+def bucket_day(at: datetime) -> datetime:
+    """The UTC day that holds `at`."""
+    return at.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def bucket_start(at: datetime) -> datetime:
