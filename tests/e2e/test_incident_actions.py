@@ -55,9 +55,10 @@ scopes:
 
 
 def test_an_engineer_takes_in_hand_and_closes_an_incident_from_its_page(
-    tmp_path, veilleur_factory
+    tmp_path, veilleur_factory, request
 ):
     site = Site(free_port())
+    request.addfinalizer(site.stop)  # it is started again before the closing
     site.start()
     veilleur = veilleur_factory(inventory(tmp_path, site.port))
     veilleur.env["VEILLEUR_API_TOKEN"] = TOKEN
