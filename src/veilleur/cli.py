@@ -168,14 +168,11 @@ def calendar_who(
     config: Path | None, scope_id: str, instant: str, as_json: bool
 ) -> None:
     """Who is on duty in SCOPE at INSTANT, and why (ISO 8601; local without offset)."""
-    from veilleur.calendars import duty_at, next_change
+    from veilleur.calendars import duty_at, next_change_if_any
 
     scope, at = _scope_and_instant(config, scope_id, instant)
     duty = duty_at(scope.calendar, at)
-    try:
-        change: datetime | None = next_change(scope.calendar, at)
-    except ValueError:
-        change = None
+    change = next_change_if_any(scope.calendar, at)
     zone = scope.calendar.zone
     answer = {
         "scope": scope.id,

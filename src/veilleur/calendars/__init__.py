@@ -19,6 +19,7 @@ from veilleur.calendars.coverage import (
     duty_at,
     local_instant,
     next_change,
+    next_change_if_any,
     provider_periods,
 )
 from veilleur.calendars.ical import coverage_feed
@@ -38,5 +39,6 @@ __all__ = [
     "duty_at",
     "local_instant",
     "next_change",
+    "next_change_if_any",
     "provider_periods",
 ]

@@ -75,6 +75,7 @@ from zoneinfo import ZoneInfo
 
 from veilleur.calendars.model import Calendar, Duty, OnDuty, Reason
 from veilleur.calendars.public_holidays import holiday_names
+from veilleur.french import long_date
 
 ONE_DAY = timedelta(days=1)
 MICROSECOND = timedelta(microseconds=1)
@@ -92,21 +93,6 @@ LABELS: dict[Reason, str] = {
     "adhoc": "journée ponctuelle de prise en charge",
 }
 BETWEEN_WINDOWS = "hors heures ouvrées"  # a provider gap inside the working day
-
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +165,11 @@ def next_change(cal: Calendar, instant: datetime) -> datetime:
         if segment.on_duty != current:
             return segment.start
     raise AssertionError("unreachable: _forward stops at the horizon")
+
+
+def next_change_if_any(cal: Calendar, instant: datetime) -> datetime | None:
+    """`next_change`, or None for a calendar whose provider is always on duty."""
+    return next_change(cal, instant) if cal.business_hours else None
 
 
 def coverage_seconds(cal: Calendar, start: datetime, end: datetime) -> float:
@@ -271,9 +262,9 @@ def adhoc_request_problem(
     asked = as_utc(requested_at, "requested_at")
     day_start = local_instant(zone, day, time(0))
     if asked >= local_instant(zone, day + ONE_DAY, time(0)):
-        return f"la journée du {french_date(day)} est déjà passée"
+        return f"la journée du {long_date(day)} est déjà passée"
     if asked >= day_start:
-        return f"la journée du {french_date(day)} a déjà commencé"
+        return f"la journée du {long_date(day)} a déjà commencé"
 
     notice = day_start - asked
     if notice >= ADHOC_NOTICE:
@@ -300,12 +291,6 @@ def local_instant(zone: ZoneInfo, day: date, at: time) -> datetime:
     if before <= after:
         return before  # exists once, or twice and `before` is the first occurrence
     return _end_of_gap(zone, after, before)
-
-
-def french_date(day: date) -> str:
-    """« 1er décembre 2026 », « 9 décembre 2026 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {MONTHS[day.month - 1]} {day.year}"
 
 
 # ---------------------------------------------------------------------------

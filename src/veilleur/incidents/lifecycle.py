@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from veilleur.incidents import clocks
@@ -122,6 +122,13 @@ def acknowledge(
         )
     if incident.status == "closed":
         raise IncidentStateError("incident clos")
+    _claim(
+        session,
+        incident,
+        IncidentRow.acknowledged_at.is_(None),
+        "incident pris en charge à l'instant par quelqu'un d'autre",
+        acknowledged_at=now,
+    )
     incident.acknowledged_at = now
     incident.acknowledged_by = actor
     incident.gti_status = clocks.stop_status(
@@ -165,6 +172,29 @@ def restore(
     return incident
 
 
+def _claim(
+    session: Session,
+    incident: IncidentRow,
+    condition: ColumnElement[bool],
+    refusal: str,
+    **values: object,
+) -> None:
+    """Take the change with a conditional UPDATE, so two people never both win.
+
+    Important: the row was read FOR UPDATE, which serialises people on PostgreSQL;
+    SQLite's driver reads outside the transaction by default, so there the condition
+    re-checked by the UPDATE itself is what makes the second person lose.
+    """
+    claimed = session.execute(
+        update(IncidentRow)
+        .where(IncidentRow.id == incident.id, condition)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        raise IncidentStateError(refusal)
+
+
 def _still_down(incident: IncidentRow) -> bool:
     return incident.check is not None and incident.check.state == State.DOWN.value
 
@@ -188,6 +218,13 @@ def close(
             "le contrôle est toujours en panne : l'incident sera clos une fois le "
             "service rétabli et constaté par la sonde"
         )
+    _claim(
+        session,
+        incident,
+        IncidentRow.status != "closed",
+        "incident clos à l'instant par quelqu'un d'autre",
+        closed_at=now,
+    )
     if incident.status == "open" and incident.resolved_at is None:
         _restore(
             session, incident, now, actor, f"Service rétabli par {actor}", contract, now

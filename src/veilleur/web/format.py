@@ -7,17 +7,10 @@ from datetime import datetime, timedelta
 from html import escape
 from zoneinfo import ZoneInfo
 
+from veilleur.french import SHORT_MONTHS, day_number, long_date
 from veilleur.store.tables import LatencyBucketRow
 
 PARIS = ZoneInfo("Europe/Paris")
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet",
-    "août", "septembre", "octobre", "novembre", "décembre",
-)  # fmt: skip
-SHORT_MONTHS = (
-    "janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.",
-    "août", "sept.", "oct.", "nov.", "déc.",
-)  # fmt: skip
 STATES = {"up": "disponible", "down": "en panne", "unknown": "inconnu"}
 # "resolved" is the contract's "service rétabli": the cause may still be unknown.
 INCIDENT_STATUS = {"open": "ouvert", "resolved": "rétabli", "closed": "clos"}
@@ -43,8 +36,7 @@ def date_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
     if value is None:
         return "—"
     local = value.astimezone(zone)
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {MONTHS[local.month - 1]} {local.year} à {local:%H:%M}"
+    return f"{long_date(local)} à {local:%H:%M}"
 
 
 def day_time_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
@@ -52,8 +44,7 @@ def day_time_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:
     if value is None:
         return "—"
     local = value.astimezone(zone)
-    day = "1er" if local.day == 1 else str(local.day)
-    return f"{day} {SHORT_MONTHS[local.month - 1]} {local:%H:%M}"
+    return f"{day_number(local)} {SHORT_MONTHS[local.month - 1]} {local:%H:%M}"
 
 
 def time_fr(value: datetime | None, zone: ZoneInfo = PARIS) -> str:

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from veilleur.calendars import duty_at, next_change
+from veilleur.calendars import duty_at, next_change_if_any
 from veilleur.incidents.contract import Contract
 from veilleur.inventory.scopes import Scope
 from veilleur.reports.incident import (
@@ -101,10 +101,7 @@ def _duties(request: Request, db: Db, now: datetime) -> list[dict[str, Any]]:
     rows = []
     for scope in contract.inventory.scopes:
         calendar = contract.calendar(db, scope)
-        try:
-            change: datetime | None = next_change(calendar, now)
-        except ValueError:
-            change = None  # no business hours: the provider is always on duty
+        change = next_change_if_any(calendar, now)
         rows.append({"scope": scope, "duty": duty_at(calendar, now), "change": change})
     return rows
 

@@ -15,7 +15,7 @@ from veilleur.calendars import (
     coverage_feed,
     duty_at,
     local_instant,
-    next_change,
+    next_change_if_any,
 )
 from veilleur.incidents.clocks import deadline_after
 from veilleur.incidents.contract import Contract
@@ -63,10 +63,7 @@ def _instant(request: Request, scope: Scope, text: str | None) -> datetime:
 def _duty(db: Db, request: Request, scope: Scope, at: datetime) -> s.DutyOut:
     calendar = _contract(request).calendar(db, scope)
     duty = duty_at(calendar, at)
-    try:
-        change: datetime | None = next_change(calendar, at)
-    except ValueError:
-        change = None  # no business hours at all: the provider is always on duty
+    change = next_change_if_any(calendar, at)
     return s.DutyOut(
         scope_id=scope.id,
         at=at,
